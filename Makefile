@@ -1,0 +1,28 @@
+# citeaudit: everything a fresh machine needs is set up from here.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install bench clean fuzz
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: audit the bundled article (seed 002) offline, from bundled records
+demo: $(STAMP)
+	rm -f demo.db
+	$(BIN)/citeaudit --db demo.db records load fixtures/records/
+	-$(BIN)/citeaudit --db demo.db run fixtures/articles/002_kratom_back_pain.txt --offline
+
+## test: the whole test suite, offline
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) demo.db .pytest_cache
