@@ -1,0 +1,37 @@
+"""Decide whether a reference points at scholarly work or grey literature."""
+
+from __future__ import annotations
+
+import re
+
+from citeaudit.models import Fields
+
+_GREY_RE = re.compile(
+    r"\b(?:blog|press\s+release|news\s+release|fact\s*sheet|web\s*page|website|web\s+site|newsletter|magazine"
+    r"|podcast|news|infographic|brochure|press\s+statement|health\s+topics?)\b",
+    re.IGNORECASE,
+)
+
+
+def classify(fields: Fields, text: str) -> str:
+    """Return "scholarly" or "grey" for a parsed reference and its text.
+
+    Identifiers (DOI, PMID, PMCID) or a journal with volume/pages make an entry
+    scholarly; otherwise naming a blog, press release, fact sheet, news site or web page
+    makes it grey; a journal with a year is scholarly; an organisation as author with
+    no journal is grey; otherwise authors + title + year (a book, a report) count as
+    scholarly and the rest as grey.
+    """
+    if fields.doi or fields.pmid or fields.pmcid:
+        return "scholarly"
+    if fields.journal and (fields.volume or fields.pages):
+        return "scholarly"
+    if _GREY_RE.search(text):
+        return "grey"
+    if fields.journal and fields.year:
+        return "scholarly"
+    if fields.publisher and not fields.authors and not fields.journal:
+        return "grey"
+    if fields.authors and fields.title and fields.year:
+        return "scholarly"
+    return "grey"

@@ -1,0 +1,365 @@
+"""Parse one reference-list entry into bibliographic :class:`Fields`.
+
+Handles Vancouver/NLM, AMA, APA, Harvard, Chicago, MLA and the blog hybrids seen in
+health articles ('Author, (Year), "Title" Journal Volume 10'). The entry is read in
+four steps: identifiers (DOI/PMID/PMCID/URL) are taken out, the text is split into
+an author block, a year, a title and a source "tail", then the author block and the
+tail (journal, volume, issue, pages) are parsed. Nothing here raises on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citeaudit.extract.identifiers import find_dois, find_pmcids, find_pmids, find_urls
+from citeaudit.models import Fields, Person
+
+_MAX_CHARS = 4000
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "la", "le", "du", "dos", "ter", "ten"}
+_SUFFIXES = {"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"}
+_CREDENTIALS = (
+    "MD|PhD|DO|RN|MPH|MSc|MS|BSc|BS|PharmD|DPhil|FRCP|MBBS|MBChB|DrPH|MA|BA|NP|PA-C|DNP|FACP|RD|LD|CPT|MBA|DC|ND|LAc"
+)
+_CREDENTIAL_RE = re.compile(rf",?\s*\b(?:{_CREDENTIALS})\b\.?(?=\s*(?:,|&|\band\b|$))")
+_DR_RE = re.compile(r"\b(?:Dr|Prof)\.?\s+")
+_ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?,?", re.IGNORECASE)
+_AND_RE = re.compile(r"\s*(?:&|\band\b)\s*")
+_ORG_RE = re.compile(
+    r"\b(?:Organi[sz]ation|Institutes?|Association|Agency|Administration|Department|Dept|Cent(?:er|re)s?|Council"
+    r"|Society|University|College|Foundation|Ministry|Office|Board|Clinic|Hospital|Medicine|Health|Commission"
+    r"|Committee|Services?|Authority|Group|Network|Alliance|Federation|Academy|Panel|Inc|Ltd|LLC|Corporation"
+    r"|Company|Press|Government|Bureau|Consortium|Collaboration)\b"
+)
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z&.\-]{1,9}")
+
+_PAREN_YEAR_RE = re.compile(r"\(\s*((?:1[89]|20)\d{2})[a-z]?(?:\s*[,;][^()]{0,30})?\s*\)")
+_TRAILING_YEAR_RE = re.compile(r"[.,]\s*((?:1[89]|20)\d{2})[a-z]?[.,]?\s*$")
+_CHICAGO_YEAR_RE = re.compile(r"\.\s((?:1[89]|20)\d{2})[a-z]?\.\s")
+_YEAR_RE = re.compile(r"(?<!\d)((?:1[89]|20)\d{2})(?!\d)")
+_QUOTED_RE = re.compile(r"\"([^\"]{2,600})\"")
+_SENTENCE_END_RE = re.compile(r"[.?!](?=\s|$)")
+_VANCOUVER_NAME_RE = re.compile(r"(?:(?:[a-z]{1,4}\s)?[A-Z][\w'’\-]*\s){1,3}[A-Z]{1,4}\.?")
+_INITIALS_RE = re.compile(r"(?:[A-Z]\.\s?-?){1,4}|[A-Z]{1,2}")
+_GIVEN_NAME_RE = re.compile(r"[A-Z][a-z'’\-]+(?:\s[A-Z][a-z'’\-]+)?(?:\s[A-Z]\.?)*")
+_SURNAME_RE = re.compile(r"(?:[a-z]{1,4}\s)?[A-Z][\w'’\-]+")
+
+_LABEL_BEFORE_RE = re.compile(
+    r"(?:\b(?:doi|PMID|PMCID|Available\s+(?:from|at|online)|Retrieved\s+from|URL|Link)\s*:?\s*)$", re.IGNORECASE
+)
+_ACCESSED_RE = re.compile(
+    r"\[(?:cited|accessed|updated)[^\]]{0,60}\]|\b(?:Accessed|Retrieved|Updated)\s+(?:on\s+)?[A-Za-z]{0,9}\.?\s?\d{1,2},?\s\d{4}"
+    r"|\b(?:Accessed|Retrieved)\s+(?:on\s+)?\d{1,2}\s[A-Za-z]{3,9}\.?\s\d{4}",
+    re.IGNORECASE,
+)
+# where the journal name stops and volume/date/pages begin
+_SOURCE_NUMBERS_RE = re.compile(
+    r"(?<![\w.])(?:\d|Vol\b|Vol\.|vol\.|Volume\b|pp?\.\s?\d|Issue\b|No\.\s?\d"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)|;"
+)
+_PAGE = r"[A-Za-z]{0,2}\d[\w]*(?:\s?[-–—]\s?[A-Za-z]{0,2}\d[\w]*)?"
+_VOL_ISSUE_PAGES_RE = re.compile(
+    rf"(?<![\w])(?P<vol>\d{{1,5}}[A-Z]?)\s?\((?P<iss>[^()]{{1,20}})\)(?:\s?[:,]\s?(?:pp?\.\s?)?(?P<pages>{_PAGE}))?"
+)
+_VOL_PAGES_RE = re.compile(rf";\s?(?P<vol>\d{{1,5}}[A-Z]?)(?:\s?:\s?(?P<pages>{_PAGE}))?(?![\w(])")
+_BARE_VOL_PAGES_RE = re.compile(rf"(?P<vol>\d{{1,5}}[A-Z]?)\s?,\s?(?:pp?\.\s?)?(?P<pages>{_PAGE})")
+_LABELLED = {
+    "volume": re.compile(r"\b(?:Vol(?:ume)?\.?|vol\.?)\s?(\d{1,5}[A-Z]?)"),
+    "issue": re.compile(r"\b(?:Issue|Iss\.|No\.|no\.|Number|Nr\.)\s?(\d{1,5}[\w\-]*)"),
+    "pages": re.compile(rf"\b(?:pp?\.|[Aa]rticle(?:\s(?:no\.|number))?|Art\.)\s?({_PAGE})"),
+}
+_PAGE_RANGE_RE = re.compile(r"(?<![\w\-])([eE]?\d{1,6}\s?[-–—]\s?[eE]?\d{1,6})(?![\w\-])")
+_ARTICLE_NUMBER_RE = re.compile(r"(?<![\w.])([eE]?\d{3,})(?![\w.])")
+
+
+def parse_entry(text: str) -> Fields:
+    """Parse one reference entry into Fields; unparseable parts are simply left empty."""
+    fields = Fields()
+    s = _normalise(text[:_MAX_CHARS])
+    s = _take_identifiers(s, fields)
+    authors, year, title, tail = _split(s)
+    fields.year = year
+    _set_authors(fields, authors)
+    fields.title = _clean_title(title)
+    _parse_source(tail, fields)
+    if fields.year is None:
+        m = _YEAR_RE.search(tail)
+        fields.year = int(m.group(1)) if m else None
+    return fields
+
+
+def _normalise(s: str) -> str:
+    """One line, single spaces, curly double quotes made straight."""
+    s = s.replace("“", '"').replace("”", '"').replace("„", '"').replace("″", '"')
+    return " ".join(s.split())
+
+
+# --- identifiers -----------------------------------------------------------------------
+
+
+def _take_identifiers(s: str, fields: Fields) -> str:
+    """Record DOI/PMID/PMCID/URL in ``fields`` and return ``s`` with them (and labels) removed."""
+    dois, pmids, pmcids, urls = find_dois(s), find_pmids(s), find_pmcids(s), find_urls(s)
+    fields.doi = dois[0][2] if dois else None
+    fields.pmid = pmids[0][2] if pmids else None
+    fields.pmcid = pmcids[0][2] if pmcids else None
+    plain_urls = [u for _, _, u in urls if not (fields.doi and fields.doi in u.lower())]
+    fields.url = plain_urls[0] if plain_urls else None
+    spans = sorted((a, b) for a, b, _ in dois + pmids + pmcids + urls)
+    out, pos = [], 0
+    for start, end in spans:
+        if start < pos:
+            pos = max(pos, end)
+            continue
+        before = s[pos:start]
+        label = _LABEL_BEFORE_RE.search(before[-40:])
+        out.append(before[: len(before) - len(label.group(0))] if label else before)
+        out.append(" ")
+        pos = end
+    out.append(s[pos:])
+    s = _ACCESSED_RE.sub(" ", "".join(out))
+    return " ".join(s.split())
+
+
+# --- splitting into authors / year / title / tail --------------------------------------
+
+
+def _split(s: str) -> tuple[str, int | None, str, str]:
+    """Cut an entry into (author block, year, title, source tail) by its visible style."""
+    quoted = _QUOTED_RE.search(s)
+    p = _PAREN_YEAR_RE.search(s, 0, quoted.start() if quoted else min(len(s), 400))
+    if p:  # APA, Harvard, blog hybrids: Authors (2020). Title. Source
+        title, tail = _title_and_tail(s[p.end() :])
+        return s[: p.start()], int(p.group(1)), title, tail
+    if quoted:  # MLA and quoted-title styles: Authors. "Title." Source
+        pre = s[: quoted.start()]
+        y = _TRAILING_YEAR_RE.search(pre)
+        authors = pre[: y.start()] if y else pre
+        return authors, int(y.group(1)) if y else None, quoted.group(1), s[quoted.end() :]
+    c = _CHICAGO_YEAR_RE.search(s, 0, 400)
+    if c and _looks_like_authors(s[: c.start()]):  # Chicago: Authors. 2020. Title. Source
+        title, tail = _title_and_tail(s[c.end() :])
+        return s[: c.start()], int(c.group(1)), title, tail
+    end = _author_block_end(s)  # Vancouver / AMA: Authors. Title. Journal. 2020;1(2):3-4.
+    title, tail = _title_and_tail(s[end:])
+    return s[:end], None, title, tail
+
+
+def _title_and_tail(rest: str) -> tuple[str, str]:
+    """Split what follows the author/year block into the title and the rest."""
+    rest = rest.lstrip(" .,;:")
+    if rest.startswith('"'):
+        close = rest.find('"', 1)
+        if close > 0:
+            return rest[1:close], rest[close + 1 :]
+    if rest[:1] in "'‘":
+        m = re.search(r"['’](?=[\s,.;:]|$)", rest[1:])
+        if m:
+            return rest[1 : m.start() + 1], rest[m.end() + 1 :]
+    m = _SENTENCE_END_RE.search(rest)
+    if not m:
+        return rest, ""
+    keep = m.group(0) in "?!"
+    return rest[: m.end() if keep else m.start()], rest[m.end() :]
+
+
+def _author_block_end(s: str) -> int:
+    """Where a Vancouver/AMA author block ends (at a ". "), or 0 when there is none."""
+    stops = [m.start() for m in re.finditer(r"\.(?=\s)", s[:2000])]
+    if not stops:
+        return 0
+    first = s[: stops[0]]
+    if _is_org(first):
+        return stops[0]
+    lead = first.split(",", 1)[0].strip()
+    if "," in first and _VANCOUVER_NAME_RE.fullmatch(lead) and _looks_like_authors(first):
+        return stops[0]
+    best = 0
+    for stop in stops[:40]:
+        if not _looks_like_authors(s[:stop]):
+            break
+        best = stop
+        if s[:stop].endswith("et al"):  # "et al." closes an author list
+            break
+    return best
+
+
+# --- authors ---------------------------------------------------------------------------
+
+
+def _author_tokens(block: str) -> tuple[list[str], bool]:
+    """Comma/semicolon/"and"-separated chunks of an author block, and whether "et al" was there."""
+    et_al = bool(_ET_AL_RE.search(block))
+    block = _ET_AL_RE.sub(",", block)
+    block = _CREDENTIAL_RE.sub("", block)
+    block = _DR_RE.sub("", block)
+    block = _AND_RE.sub(", ", block)
+    tokens = [t.strip() for t in re.split(r"[,;]", block)]
+    return [t for t in tokens if t.strip(" .")], et_al
+
+
+def _is_name_like(token: str) -> bool:
+    """A chunk that could be (part of) one person's name: capitalised words and initials."""
+    words = token.split()
+    if not words or len(words) > 5 or any(ch.isdigit() for ch in token):
+        return False
+    for i, w in enumerate(words):
+        if w.lower() in _PARTICLES or w in _SUFFIXES:
+            continue
+        if not w[0].isupper():
+            return False
+        if w.endswith(".") and not _INITIALS_RE.fullmatch(w) and i < len(words) - 1:
+            return False
+        if w.endswith(".") and len(w) > 3 and i == len(words) - 1 and not _INITIALS_RE.fullmatch(w):
+            return False
+    return True
+
+
+def _looks_like_authors(block: str) -> bool:
+    """True when every chunk of ``block`` could be a name (or it is an organisation)."""
+    tokens, _ = _author_tokens(block)
+    return bool(tokens) and all(_is_name_like(t) for t in tokens)
+
+
+def _is_org(block: str) -> bool:
+    """An organisation or agency as author ("World Health Organization", "NIDA")."""
+    b = block.strip(" .,;")
+    if not b or len(b) > 150:
+        return False
+    if _ACRONYM_RE.fullmatch(b):
+        return True
+    tokens, _ = _author_tokens(b)
+    return len(tokens) <= 2 and bool(_ORG_RE.search(b)) and not any(_VANCOUVER_NAME_RE.fullmatch(t) for t in tokens)
+
+
+def _set_authors(fields: Fields, block: str) -> None:
+    """Fill authors/et_al (or publisher for an organisation) from the author block."""
+    block = block.strip(" ,;:")
+    if not block:
+        return
+    if _is_org(block):
+        fields.publisher = block.strip(" .,;")
+        return
+    tokens, fields.et_al = _author_tokens(block)
+    fields.authors = _pair_names(tokens)
+
+
+def _pair_names(tokens: list[str]) -> list[Person]:
+    """Turn author chunks into Persons, joining inverted "Surname", "K. E." pairs."""
+    people: list[Person] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if nxt and _SURNAME_RE.fullmatch(token) and _is_given(nxt, first=not people):
+            people.append(Person(token, nxt))
+            i += 2
+            continue
+        person = _parse_name(token)
+        if person:
+            people.append(person)
+        i += 1
+    return people
+
+
+def _is_given(token: str, first: bool) -> bool:
+    """Initials ("K. E.", "S.C.") or, for a first inverted author, a given name ("Kirsten E.")."""
+    return bool(_INITIALS_RE.fullmatch(token) or (first and _GIVEN_NAME_RE.fullmatch(token.rstrip("."))))
+
+
+def _parse_name(token: str) -> Person | None:
+    """One name as written: "Bath R" (Vancouver), "Kirsten E. Smith", "S.C. Eastlack"."""
+    words = [w for w in token.split() if w not in _SUFFIXES]
+    if not words or not _is_name_like(token):
+        return None
+    if len(words) == 1:
+        return Person(words[0].rstrip("."))
+    if re.fullmatch(r"[A-Z]{1,4}\.?", words[-1]):
+        return Person(" ".join(words[:-1]), words[-1].rstrip("."))
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1].lower() in _PARTICLES:
+        cut -= 1
+    return Person(" ".join(words[cut:]), " ".join(words[:cut]))
+
+
+# --- title and source ------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str | None:
+    """Strip quotes, spaces and a trailing period/comma from a title."""
+    t = title.strip().strip("\"'‘’").strip()
+    t = t.rstrip(" .,;:").strip("\"'‘’").strip()
+    return t or None
+
+
+def _parse_source(tail: str, fields: Fields) -> None:
+    """Read journal, volume, issue, pages (and year if still unknown) from the tail."""
+    tail = tail.strip(" .,;:")
+    if not tail:
+        return
+    m = _SOURCE_NUMBERS_RE.search(tail)
+    journal = _clean_journal(tail[: m.start()] if m else tail)
+    numbers = tail[m.start() :] if m else ""
+    _parse_numbers(numbers, fields)
+    if journal and not (fields.volume or fields.issue or fields.pages) and ", " in journal:
+        journal, publisher = journal.split(", ", 1)
+        fields.publisher = fields.publisher or publisher.strip(" .")
+    fields.journal = journal if journal and len(journal) <= 250 else None
+
+
+def _clean_journal(name: str) -> str | None:
+    """Trim separators; drop a final period unless the name is dotted ("Front. Pharmacol.")."""
+    name = name.strip(" ,;:–—-")
+    if name.endswith(".") and "." not in name[:-1]:
+        name = name[:-1].rstrip()
+    return name or None
+
+
+def _parse_numbers(n: str, fields: Fields) -> None:
+    """Volume, issue and pages from the numeric part of a source tail."""
+    for rx in (_VOL_ISSUE_PAGES_RE, _VOL_PAGES_RE):
+        m = rx.search(n)
+        if m:
+            _fill(fields, m.groupdict())
+            n = n[: m.start()] + " " * (m.end() - m.start()) + n[m.end() :]
+            break
+    else:
+        m = _BARE_VOL_PAGES_RE.match(n)
+        if m and not _YEAR_RE.fullmatch(m.group("vol")):
+            _fill(fields, m.groupdict())
+            n = " " * m.end() + n[m.end() :]
+    vol_end = 0
+    for key, rx in _LABELLED.items():
+        m = rx.search(n)
+        if m and not getattr(fields, key):
+            _fill(fields, {key: m.group(1)})
+            vol_end = m.end() if key == "volume" else vol_end
+            n = n[: m.start()] + " " * (m.end() - m.start()) + n[m.end() :]
+    if fields.volume and not fields.pages:
+        fields.pages = _loose_pages(n[vol_end:])
+
+
+def _loose_pages(s: str) -> str | None:
+    """A page range or article number that is not a year (after "Volume 108, Oct 2022, ...")."""
+    for m in _PAGE_RANGE_RE.finditer(s):
+        ends = re.split(r"\s?[-–—]\s?", m.group(1))
+        if not all(_YEAR_RE.fullmatch(e) for e in ends):
+            return _norm_pages(m.group(1))
+    for m in _ARTICLE_NUMBER_RE.finditer(s):
+        if not _YEAR_RE.fullmatch(m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _fill(fields: Fields, found: dict[str, str | None]) -> None:
+    """Set volume/issue/pages from regex groups (keys vol/iss/pages or field names)."""
+    names = {"vol": "volume", "iss": "issue"}
+    for key, value in found.items():
+        name = names.get(key, key)
+        if value and not getattr(fields, name):
+            value = value.strip()
+            setattr(fields, name, _norm_pages(value) if name == "pages" else value)
+
+
+def _norm_pages(pages: str) -> str:
+    """"55 – 69" -> "55-69"."""
+    return re.sub(r"\s?[-–—]\s?", "-", pages.strip())

@@ -1,0 +1,233 @@
+"""Locate the reference list of an article and split it into entries.
+
+The text is cut into lines, lines are grouped into *items* (a bulleted or numbered
+list item with its continuation lines, or an unmarked paragraph), and each item gets
+a "citation-shapedness" score. Entries are then taken from
+
+* the items under a reference heading ("References", "Sources", "Bibliography"...),
+  until something that is clearly not a reference; and
+* any run of list items of one marker style, headed or not, in which most items are
+  citation-shaped (a reference list with no heading), trimmed to its shaped ends; and
+* runs of two or more unmarked lines that each start with an author and score high.
+
+Only the first ``_SCORE_CHARS`` characters of an item are scored and every pattern is
+linear, so long lists and huge lines stay fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from citeaudit.models import Document
+
+_SCORE_CHARS = 1500
+SHAPED = 3  # score at which an item looks like a citation
+_STRONG = 4  # score an unmarked line needs to count as an entry without a heading
+
+_MARKER_RE = re.compile(r"[ \t]*(?:(?P<bullet>[•·▪◦●‣∙*\-–—+])|(?P<bracket>\[\d{1,4}\]|\(\d{1,4}\))|(?P<num>\d{1,4}[.)]))[ \t]+(?=\S)")
+_HEADING_RE = re.compile(
+    r"[ \t#*_]*(?:\d{1,2}[.)]?\s+)?"
+    r"(?:references?(?:\s+list)?|sources?(?:\s+cited)?|bibliography|works\s+cited|citations?|literature(?:\s+cited)?"
+    r"|further\s+reading|notes\s+and\s+references|references\s+and\s+notes|selected\s+references|cited\s+works)"
+    r"[ \t]*:?[ \t*_]*",
+    re.IGNORECASE,
+)
+
+_PAREN_YEAR_RE = re.compile(r"\((?:19|20)\d{2}[a-z]?(?:[,;][^()\n]{0,30})?\)")
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_AUTHOR_START_RE = re.compile(
+    r"(?:[A-Z][\w'’\-]{1,40}(?: [A-Z][\w'’\-]{1,40})? [A-Z]{1,4}[,.]"  # Vancouver: Bath R,
+    r"|[A-Z][\w'’\-]{1,40}, (?:[A-Z]\.[ ]?-?){1,4}"  # APA: Smith, K. E.
+    r"|[A-Z][\w'’\-]{1,40}, [A-Z][a-z]{1,20}(?: [A-Z]\.)?,"  # Chicago/MLA: Smith, Kirsten E.,
+    r"|[A-Z][a-z\-]{1,30}(?: [A-Z]\.?| [A-Z][a-z\-]{1,30}){0,2} [A-Z][\w'’\-]{1,40}(?:,|\s&))"  # Kirsten E. Smith,
+)
+_VOL_ISSUE_PAGES_RE = re.compile(r"(?<!\d)\d{1,5}\s?\([^()\n]{1,15}\)\s?[:,]\s?[eE]?\d")
+_VANCOUVER_TAIL_RE = re.compile(r";\s?\d{1,5}\s?[(:]")
+_LABELLED_RE = re.compile(r"\b(?:Vol(?:ume)?\.?|vol\.)\s?\d|\bpp?\.\s?\d|\b(?:Issue|No\.)\s?\d")
+_ID_RE = re.compile(r"\b10\.\d{4,9}/\S|\bPMID:?\s?\d|\bPMC\d{4,}", re.IGNORECASE)
+_QUOTED_RE = re.compile(r"[“\"][^“”\"\n]{4,400}[”\"]")
+_JOURNAL_RE = re.compile(
+    r"\b(?:J|Journal|Rev|Review|Med|Proc|Ann|Annals|Lancet|BMJ|JAMA|Pharmacol|Front|Int|Res|Clin|Bull|Arch|Ther)\b"
+)
+_ET_AL_RE = re.compile(r"\bet\.? al\b")
+_URL_RE = re.compile(r"https?://|www\.")
+
+
+@dataclass
+class _Item:
+    """A list item or paragraph: content span (marker excluded) and how it was marked."""
+
+    start: int
+    end: int
+    marker: str  # "bullet", "bracket", "num" or "" for unmarked
+    indent: int
+    score: int = 0
+
+
+def find_reference_entries(doc: Document) -> list[tuple[int, int]]:
+    """Spans (start, end) in ``doc.text`` of each reference-list entry, in text order.
+
+    Spans exclude bullets/numbers and surrounding whitespace; an entry spanning several
+    lines keeps its inner newlines. Returns [] when no reference list is found.
+    """
+    text = doc.text
+    items = _items(text)
+    for item in items:
+        item.score = citation_score(text[item.start : min(item.end, item.start + _SCORE_CHARS)])
+    chosen: set[int] = set()
+    for i, item in enumerate(items):
+        if _is_heading(text, item):
+            chosen.update(_headed_run(items, i + 1))
+    chosen.update(_list_runs(items))
+    chosen.update(_bare_runs(text, items))
+    chosen -= {i for i, it in enumerate(items) if _is_heading(text, it)}
+    return [(items[i].start, items[i].end) for i in sorted(chosen)]
+
+
+def citation_score(s: str) -> int:
+    """How much ``s`` looks like a bibliographic reference (0 = not at all; 3+ = likely)."""
+    score = 0
+    if _PAREN_YEAR_RE.search(s):
+        score += 2
+    elif _YEAR_RE.search(s):
+        score += 1
+    if _AUTHOR_START_RE.match(s):
+        score += 2
+    if _VOL_ISSUE_PAGES_RE.search(s):
+        score += 2
+    elif _VANCOUVER_TAIL_RE.search(s) or _LABELLED_RE.search(s):
+        score += 1
+    if _ID_RE.search(s):
+        score += 3
+    for rx in (_QUOTED_RE, _JOURNAL_RE, _ET_AL_RE, _URL_RE):
+        if rx.search(s):
+            score += 1
+    return score
+
+
+# --- lines and items -------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, newline excluded."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _items(text: str) -> list[_Item]:
+    """Group lines into list items (with continuation lines) and unmarked paragraph lines."""
+    items: list[_Item] = []
+    current: _Item | None = None
+    after_blank = True
+    for start, end in _lines(text):
+        head = text[start : min(end, start + 40)]
+        if not head.strip():
+            after_blank = True
+            continue
+        indent = len(head) - len(head.lstrip(" \t"))
+        m = _MARKER_RE.match(head)
+        if m:
+            current = _Item(start + m.end(), end, m.lastgroup or "", indent)
+            items.append(current)
+        elif current is not None and not after_blank and _continues(text, current, start, end, indent):
+            current.end = end
+        else:
+            current = _Item(start + indent, end, "", indent)
+            items.append(current)
+        current.end = _rstrip(text, current.start, current.end)
+        after_blank = False
+    return items
+
+
+def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> bool:
+    """Whether a line directly under ``current`` belongs to it rather than starting an item.
+
+    Nothing continues a heading. Lines under a list item continue it; under an
+    unmarked line they continue it when indented deeper (hanging indent) or when the
+    line does not itself look like a new reference (one starting after a finished one).
+    """
+    if _is_heading(text, current):
+        return False
+    if current.marker or indent > current.indent:
+        return True
+    line = text[start + indent : min(end, start + _SCORE_CHARS)]
+    prev_finished = text[current.end - 1 : current.end] in ".)]”\"0123456789"
+    return not (prev_finished and citation_score(line) >= SHAPED and _AUTHOR_START_RE.match(line))
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    """End of the span after dropping trailing whitespace."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# --- choosing entries ------------------------------------------------------------------
+
+
+def _is_heading(text: str, item: _Item) -> bool:
+    """An unmarked one-line item naming a reference section ("References", "## Sources:")."""
+    if item.end - item.start > 60 or "\n" in text[item.start : item.end]:
+        return False
+    return bool(_HEADING_RE.fullmatch(text[item.start : item.end]))
+
+
+def _headed_run(items: list[_Item], first: int) -> list[int]:
+    """Indices of the items under a heading, up to the first one that is not a reference.
+
+    List items of the first item's marker style are all accepted; other items need at
+    least some bibliographic signal and must not be another heading-like short line.
+    """
+    run: list[int] = []
+    marker = items[first].marker if first < len(items) else ""
+    for i in range(first, len(items)):
+        item = items[i]
+        same_list = bool(marker) and item.marker == marker
+        if not same_list and item.score < 2:
+            break
+        run.append(i)
+    return run
+
+
+def _list_runs(items: list[_Item]) -> list[int]:
+    """Indices of items in runs of one marker style where most items are citation-shaped."""
+    chosen: list[int] = []
+    i = 0
+    while i < len(items):
+        j = i
+        while j < len(items) and items[i].marker and items[j].marker == items[i].marker:
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        chosen.extend(_shaped_core(items, list(range(i, j))))
+        i = j
+    return chosen
+
+
+def _shaped_core(items: list[_Item], run: list[int]) -> list[int]:
+    """The run trimmed to its first and last shaped items, if most of that core is shaped."""
+    shaped = [k for k in run if items[k].score >= SHAPED]
+    if len(shaped) < 2:
+        return []
+    core = run[run.index(shaped[0]) : run.index(shaped[-1]) + 1]
+    return core if len(shaped) >= 0.6 * len(core) else []
+
+
+def _bare_runs(text: str, items: list[_Item]) -> list[int]:
+    """Indices of runs of 2+ consecutive unmarked items that start with authors and score high."""
+    chosen: list[int] = []
+    run: list[int] = []
+    for i, item in enumerate(items + [_Item(0, 0, "end", 0)]):
+        head = text[item.start : item.start + 200]
+        if not item.marker and item.score >= _STRONG and _AUTHOR_START_RE.match(head):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            chosen.extend(run)
+        run = []
+    return chosen

@@ -1,0 +1,253 @@
+"""Field-by-field comparison of what a citation states with what a record says.
+
+Pure functions. `compare` gives one FieldComparison per stated field; `identity`
+decides whether the record is evidently the cited work (search-then-validate, in the
+spirit of Crossref's reference matching: a candidate is accepted only when enough
+independent fields agree).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .models import FieldComparison, Fields, Person, Record
+from .normalize import family_key, first_page, is_abbreviation_of, journal_key, normalize_number, title_key
+
+TITLE_SAME = 0.90  # at or above: the same title (allowing typos, punctuation, case)
+TITLE_CLOSE = 0.75  # at or above: plausibly the same title, needs more agreement
+TITLE_DIFFERENT = 0.85  # below this an accepted work's title is reported as differing
+YEAR_TOLERANCE = 1  # online-first vs print
+
+
+def title_similarity(a: str | None, b: str | None) -> float:
+    """0..1 similarity of two titles, tolerant of case, punctuation, word order and subtitles."""
+    ka, kb = title_key(a), title_key(b)
+    if not ka or not kb:
+        return 0.0
+    if ka == kb:
+        return 1.0
+    score = max(fuzz.ratio(ka, kb), fuzz.token_sort_ratio(ka, kb)) / 100
+    # a title cited without its subtitle (or with the subtitle only): compare main parts
+    short, long_ = sorted((ka, kb), key=len)
+    if len(short) >= 25 and len(short) >= 0.45 * len(long_) and long_.startswith(short):
+        score = max(score, 0.92)
+    return score
+
+
+def family_matches(a: str, b: str) -> bool:
+    ka, kb = family_key(a), family_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    # compound names: 'Garcia-Romeu' cited as 'Romeu', 'van der Berg' as 'Berg'
+    if len(ka) >= 4 and len(kb) >= 4 and (ka.endswith(kb) or kb.endswith(ka)):
+        return True
+    return len(ka) >= 5 and fuzz.ratio(ka, kb) >= 85
+
+
+def _found_authors(record: Record) -> list[str]:
+    return [a.family for a in record.authors if a.family]
+
+
+def compare_authors(stated: list[Person], record: Record) -> list[FieldComparison]:
+    """First author, and the share of stated authors found among the record's."""
+    found = _found_authors(record)
+    if not stated:
+        return []
+    if not found:
+        return [FieldComparison("first_author", str(stated[0]), None, None)]
+    first_ok = family_matches(stated[0].family, found[0])
+    if not first_ok and len(found) > 1 and family_matches(stated[0].family, found[1]):
+        first_ok = True  # co-first authors listed in either order
+    out = [FieldComparison("first_author", stated[0].family, found[0], first_ok, 1.0 if first_ok else 0.0)]
+    if len(stated) > 1:
+        hits = sum(1 for p in stated if any(family_matches(p.family, f) for f in found))
+        share = hits / len(stated)
+        out.append(FieldComparison("authors", len(stated), hits, share >= 0.5, share,
+                                   note=f"{hits} of {len(stated)} stated authors found"))
+    return out
+
+
+def journal_matches(stated: str, record: Record) -> tuple[bool, float]:
+    names = [n for n in [record.journal, *record.journal_abbrevs] if n]
+    ks = journal_key(stated)
+    if not ks or not names:
+        return False, 0.0
+    best = 0.0
+    for n in names:
+        kn = journal_key(n)
+        if ks == kn or ks.replace(" ", "") == kn.replace(" ", ""):
+            return True, 1.0
+        if is_abbreviation_of(stated, n) or is_abbreviation_of(n, stated):
+            return True, 0.95
+        # 'Substance Abuse: Research and Treatment' cited as 'Substance Abuse'
+        if len(ks) >= 12 and (kn.startswith(ks) or ks.startswith(kn)) and ":" in (n + stated):
+            best = max(best, 0.9)
+        best = max(best, fuzz.ratio(ks, kn) / 100)
+    return best >= 0.9, best
+
+
+def compare_year(stated: int, record: Record) -> FieldComparison:
+    years = sorted(set(record.years) | ({record.year} if record.year else set()))
+    if not years:
+        return FieldComparison("year", stated, None, None)
+    shown = record.year or years[-1]
+    if stated in years:
+        return FieldComparison("year", stated, shown, True, 1.0)
+    gap = min(abs(stated - y) for y in years)
+    if gap <= YEAR_TOLERANCE:
+        return FieldComparison("year", stated, shown, True, 0.8, note="within a year (online-first vs print)")
+    return FieldComparison("year", stated, shown, False, 0.0)
+
+
+def _simple(field: str, stated: str | None, found: str | None, norm=normalize_number) -> FieldComparison | None:
+    if stated is None or str(stated).strip() == "":
+        return None
+    if found is None or str(found).strip() == "":
+        return FieldComparison(field, stated, None, None)
+    ok = norm(stated) == norm(found)
+    return FieldComparison(field, stated, found, ok, 1.0 if ok else 0.0)
+
+
+def compare(fields: Fields, record: Record) -> list[FieldComparison]:
+    """Compare every stated field with the record. Unstated fields are not compared."""
+    out: list[FieldComparison] = []
+    if fields.title:
+        sim = title_similarity(fields.title, record.title)
+        agrees = None if not record.title else sim >= TITLE_DIFFERENT
+        out.append(FieldComparison("title", fields.title, record.title, agrees, sim))
+    out += compare_authors(fields.authors, record)
+    if fields.year:
+        out.append(compare_year(fields.year, record))
+    if fields.journal:
+        if record.journal or record.journal_abbrevs:
+            ok, sc = journal_matches(fields.journal, record)
+            out.append(FieldComparison("journal", fields.journal, record.journal, ok, sc))
+        else:
+            out.append(FieldComparison("journal", fields.journal, None, None))
+    for name, stated, found in (("volume", fields.volume, record.volume), ("issue", fields.issue, record.issue)):
+        c = _simple(name, stated, found)
+        if c:
+            out.append(c)
+    if fields.pages:
+        c = _simple("pages", fields.pages, record.pages, norm=first_page)
+        if c:
+            out.append(c)
+    if fields.doi:
+        c = _simple("doi", fields.doi, record.doi, norm=lambda s: str(s).lower().strip())
+        if c:
+            out.append(c)
+    if fields.pmid:
+        c = _simple("pmid", fields.pmid, record.pmid, norm=lambda s: str(s).strip())
+        if c:
+            out.append(c)
+    return out
+
+
+@dataclass
+class Assessment:
+    """How well one candidate work fits a citation."""
+
+    records: list[Record]
+    comparisons: list[FieldComparison]
+    accepted: bool
+    score: float
+    why: str
+
+    @property
+    def record(self) -> Record:
+        return self.records[0]
+
+    @property
+    def differences(self) -> list[FieldComparison]:
+        # the 'authors' share is a supporting signal, reported through first_author
+        return [c for c in self.comparisons if c.agrees is False and c.field != "authors"]
+
+
+def merge_comparisons(per_record: list[list[FieldComparison]]) -> list[FieldComparison]:
+    """One comparison per field across records of the same work: agreement anywhere wins.
+
+    A work PubMed lists with its print year and Crossref with its online year agrees with
+    either year; a field only one source carries is compared with that source.
+    """
+    best: dict[str, FieldComparison] = {}
+    rank = {True: 2, None: 0, False: 1}
+    for comps in per_record:
+        for c in comps:
+            cur = best.get(c.field)
+            if cur is None or (rank[c.agrees], c.score) > (rank[cur.agrees], cur.score):
+                best[c.field] = c
+    order = ["title", "first_author", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid"]
+    return sorted(best.values(), key=lambda c: order.index(c.field) if c.field in order else 99)
+
+
+def assess(fields: Fields, records: list[Record]) -> Assessment:
+    """Decide whether `records` (one work, possibly from several sources) is the cited work."""
+    comps = merge_comparisons([compare(fields, r) for r in records])
+    by = {c.field: c for c in comps}
+
+    def agrees(name: str) -> bool:
+        c = by.get(name)
+        return bool(c and c.agrees)
+
+    def disagrees(name: str) -> bool:
+        c = by.get(name)
+        return bool(c and c.agrees is False)
+
+    title = by.get("title")
+    tsim = title.score if title and title.found else None
+    id_match = agrees("doi") or agrees("pmid")
+    author_ok = agrees("first_author") or agrees("authors")
+    support = sum([author_ok, agrees("journal"), agrees("year"), agrees("volume") and agrees("pages")])
+    locator = agrees("volume") and agrees("pages")
+
+    accepted, why = False, "too little agrees"
+    if tsim is not None and tsim >= TITLE_SAME and (support >= 1 or id_match):
+        accepted, why = True, "title and at least one other field agree"
+    elif tsim is not None and tsim >= TITLE_CLOSE and support >= 2:
+        accepted, why = True, "similar title and two other fields agree"
+    elif tsim is not None and tsim >= TITLE_SAME and not (fields.authors or fields.journal or fields.year):
+        accepted, why = True, "title agrees and nothing else is stated"
+    elif author_ok and agrees("journal") and locator and (tsim is None or not disagrees("year")):
+        accepted, why = True, "author, journal, volume and first page agree"
+    elif id_match and (tsim is None or tsim >= 0.6) and (support >= 1 or not (fields.authors or fields.journal)):
+        accepted, why = True, "identifier and another field agree"
+    elif id_match and tsim is None and not fields.authors and not fields.journal:
+        accepted, why = True, "identifier resolves and nothing contradicts it"
+
+    weights = {"title": 3.0, "first_author": 1.5, "authors": 0.5, "year": 1.0, "journal": 1.0,
+               "volume": 0.5, "issue": 0.25, "pages": 0.75, "doi": 2.0, "pmid": 2.0}
+    total = sum(weights.get(c.field, 0.5) for c in comps if c.agrees is not None) or 1.0
+    got = sum(weights.get(c.field, 0.5) * (c.score if c.field == "title" else 1.0)
+              for c in comps if c.agrees)
+    return Assessment(records, comps, accepted, round(got / total, 3), why)
+
+
+def same_work(a: Record, b: Record) -> bool:
+    """Two records describe the same work (shared DOI or PMID, or same title and year)."""
+    if a.doi and b.doi:
+        return a.doi.lower() == b.doi.lower()
+    if a.pmid and b.pmid:
+        return a.pmid == b.pmid
+    if a.title and b.title and title_similarity(a.title, b.title) >= 0.95:
+        ya = set(a.years) | {a.year}
+        yb = set(b.years) | {b.year}
+        return bool(ya & yb) or not (a.year and b.year)
+    return False
+
+
+def group_works(records: list[Record]) -> list[list[Record]]:
+    """Group records from all sources into works."""
+    groups: list[list[Record]] = []
+    for r in records:
+        for g in groups:
+            if any(same_work(r, x) for x in g):
+                if not any(x.key == r.key for x in g):
+                    g.append(r)
+                break
+        else:
+            groups.append([r])
+    return groups

@@ -1,0 +1,58 @@
+"""The report as plain data: what JSON output prints and every other format renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import VERDICTS, Audit, AuditedCitation, Record
+
+
+def matched_summary(record: Record | None) -> dict[str, Any] | None:
+    return record.summary() if record is not None else None
+
+
+def citation_entry(item: AuditedCitation, citation_id: int | None = None) -> dict[str, Any]:
+    c, k = item.citation, item.check
+    return {
+        "id": citation_id,
+        "kind": c.kind,
+        "category": c.category,
+        "text": c.text,
+        "span": [c.start, c.end],
+        "verdict": k.verdict,
+        "reason": k.reason,
+        "stated": c.fields.to_dict(),
+        "matched": matched_summary(k.record),
+        "differences": k.differences_dict(),
+        "notes": list(k.notes) + ([c.note] if c.note else []),
+        "score": k.score,
+        "candidates": [r.summary() for r in k.candidates],
+        "sources": dict(k.sources),
+        "retracted": bool(k.record and k.record.retracted),
+        **({"linked_to": c.linked_to} if c.linked_to is not None else {}),
+        **({"extra": c.extra} if c.extra else {}),
+    }
+
+
+def summarize(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = {v: 0 for v in VERDICTS}
+    by_kind: dict[str, dict[str, int]] = {}
+    for e in entries:
+        counts[e["verdict"]] = counts.get(e["verdict"], 0) + 1
+        kind = by_kind.setdefault(e["kind"], {v: 0 for v in VERDICTS})
+        kind[e["verdict"]] += 1
+    return {"total": len(entries), **counts, "by_kind": by_kind,
+            "retracted": sum(1 for e in entries if e.get("retracted"))}
+
+
+def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict[str, Any] | None = None) -> dict[str, Any]:
+    ids = citation_ids or [None] * len(audit.items)
+    entries = [citation_entry(it, cid) for it, cid in zip(audit.items, ids)]
+    d = audit.document
+    return {
+        "article": {"source": d.source, "title": d.title, "kind": d.kind, "content_hash": d.content_hash,
+                    **({"meta": d.meta} if d.meta else {})},
+        "run": run or {"mode": "offline" if audit.offline else "online"},
+        "summary": summarize(entries),
+        "citations": entries,
+    }

@@ -1,0 +1,112 @@
+"""Rendering a report dict (see model.py) as a terminal table, JSON, Markdown or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Callable
+
+from . import safe
+
+LABEL = {"verified": "VERIFIED", "mismatched": "MISMATCHED", "unfound": "UNFOUND", "unchecked": "UNCHECKED"}
+COLOR = {"verified": "32", "mismatched": "33", "unfound": "31", "unchecked": "36"}
+
+
+def summary_line(s: dict[str, Any]) -> str:
+    line = (f"{s['total']} citation{'s' if s['total'] != 1 else ''}: {s['verified']} verified, "
+            f"{s['mismatched']} mismatched, {s['unfound']} unfound, {s['unchecked']} unchecked")
+    if s.get("retracted"):
+        line += f"; {s['retracted']} cite retracted work"
+    return line
+
+
+def _record_line(m: dict[str, Any]) -> str:
+    ids = " ".join(x for x in (m.get("doi") and f"doi:{m['doi']}", m.get("pmid") and f"pmid:{m['pmid']}") if x)
+    bits = [ids, f"\u201c{safe.plain(m.get('title'), 90)}\u201d", safe.plain(m.get("journal"), 50),
+            str(m.get("year") or "")]
+    return " | ".join(b for b in bits if b)
+
+
+def table(report: dict[str, Any], color: bool = False) -> str:
+    out = []
+    art = report["article"]
+    out.append(f"citeaudit: {safe.plain(art['source'])}" + (f" \u2014 {safe.plain(art['title'], 80)}" if art.get("title") else ""))
+    if report.get("headline"):
+        out.append(safe.plain(report["headline"]))
+    out.append("")
+    for n, e in enumerate(report["citations"], 1):
+        label = LABEL.get(e["verdict"], e["verdict"].upper())
+        tag = f"{label:<10}"
+        if color:
+            tag = f"\x1b[{COLOR.get(e['verdict'], '0')}m{tag}\x1b[0m"
+        kind = "" if e["kind"] == "reference" else f"[{e['kind']}] "
+        out.append(f"{n:>3}. {tag} {kind}{safe.plain(e['text'], 110)}")
+        if e.get("matched"):
+            out.append(f"      found: {_record_line(e['matched'])}")
+        for d in e.get("differences") or []:
+            note = f" ({safe.plain(d['note'])})" if d.get("note") else ""
+            out.append(f"      {d['field']}: stated {safe.plain(d['stated'], 60)!s}, found {safe.plain(d['found'], 60)!s}{note}")
+        if e["verdict"] != "verified" and not e.get("differences"):
+            out.append(f"      why: {safe.plain(e['reason'], 200)}")
+        for note in e.get("notes") or []:
+            out.append(f"      note: {safe.plain(note, 200)}")
+    out.append("")
+    out.append(summary_line(report["summary"]))
+    return "\n".join(out) + "\n"
+
+
+def as_json(report: dict[str, Any], color: bool = False) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def markdown(report: dict[str, Any], color: bool = False) -> str:
+    art = report["article"]
+    md = safe.markdown
+    out = [f"# citeaudit report: {md(art.get('title') or art['source'])}", "",
+           f"Source: `{safe.plain(art['source']).replace('`', '')}`", ""]
+    if report.get("headline"):
+        out += [f"**{md(report['headline'])}**", ""]
+    out += [f"**{summary_line(report['summary'])}**", "",
+            "| # | Verdict | Kind | Citation | Found | Details |", "|---|---|---|---|---|---|"]
+    for n, e in enumerate(report["citations"], 1):
+        found = md(_record_line(e["matched"])) if e.get("matched") else ""
+        details = "; ".join(f"{d['field']}: stated {md(d['stated'])}, found {md(d['found'])}" for d in e.get("differences") or [])
+        if not details and e["verdict"] != "verified":
+            details = md(e["reason"])
+        if e.get("notes"):
+            details += ("; " if details else "") + "; ".join(md(x) for x in e["notes"])
+        out.append(f"| {n} | {e['verdict']} | {e['kind']} | {md(e['text'], 160)} | {found} | {details} |")
+    return "\n".join(out) + "\n"
+
+
+CSV_COLUMNS = ["article", "citation_id", "kind", "category", "verdict", "reason", "text", "matched_doi",
+               "matched_pmid", "matched_title", "matched_journal", "matched_year", "differences", "notes"]
+
+
+def csv_rows(report: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for e in report["citations"]:
+        m = e.get("matched") or {}
+        diffs = "; ".join(f"{d['field']}: stated {d['stated']}, found {d['found']}" for d in e.get("differences") or [])
+        rows.append([report["article"]["source"], e.get("id") or "", e["kind"], e["category"], e["verdict"],
+                     e["reason"], e["text"], m.get("doi") or "", m.get("pmid") or "", m.get("title") or "",
+                     m.get("journal") or "", m.get("year") or "", diffs, "; ".join(e.get("notes") or [])])
+    return rows
+
+
+def as_csv(report: dict[str, Any], color: bool = False, header: bool = True) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    if header:
+        w.writerow(CSV_COLUMNS)
+    for row in csv_rows(report):
+        w.writerow([safe.csv_cell(x) for x in row])
+    return buf.getvalue()
+
+
+FORMATS: dict[str, Callable[..., str]] = {"table": table, "json": as_json, "markdown": markdown, "csv": as_csv}
+
+
+def render(report: dict[str, Any], fmt: str = "table", color: bool = False) -> str:
+    return FORMATS[fmt](report, color=color)

@@ -1,0 +1,128 @@
+"""Crossref REST API through habanero: DOI lookup and `query.bibliographic` search.
+
+habanero is used only here. Its errors (httpx2 exceptions, habanero RequestError) are
+translated into TransientError (retry) or SourceError (give up), and a 404 on a DOI
+into "no such DOI".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Sequence
+
+import httpx2
+from habanero import Crossref
+from habanero.exceptions import RequestError
+
+from ..config import Settings
+from ..models import Citation, Record
+from ..records.crossref import parse_work, parse_works_response
+from .base import SourceError
+from .throttle import Pool, TransientError, call, parse_retry_after
+
+SELECT = [
+    "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
+    "published-print", "published-online", "published", "created", "volume", "issue", "page",
+    "type", "ISSN", "updated-by", "update-to", "abstract", "URL", "score",
+]
+
+
+def _status_error(status: int, headers: Any, what: str) -> Exception:
+    if status == 429 or status >= 500:
+        ra = parse_retry_after(headers.get("retry-after")) if headers is not None else None
+        return TransientError(f"HTTP {status}", retry_after=ra, status=status)
+    return SourceError(f"{what}: HTTP {status}")
+
+
+def _guard(fn: Callable[[], Any], what: str) -> Any:
+    """Call habanero, mapping its failures onto ours. Returns None for a 404."""
+    try:
+        return fn()
+    except httpx2.HTTPStatusError as e:
+        if e.response.status_code == 404:
+            return None
+        raise _status_error(e.response.status_code, e.response.headers, what) from None
+    except RequestError as e:
+        if e.status_code == 404:
+            return None
+        cause = e.__cause__
+        headers = cause.response.headers if isinstance(cause, httpx2.HTTPStatusError) else None
+        if e.status_code == 200:  # a 200 that was not JSON: an error page
+            raise TransientError("answered with something other than JSON") from None
+        raise _status_error(int(e.status_code), headers, what) from None
+    except httpx2.TimeoutException:
+        raise TransientError("timed out") from None
+    except httpx2.TransportError as e:
+        raise TransientError(f"could not connect ({type(e).__name__})") from None
+    except RuntimeError as e:  # habanero wraps transport errors of searches in RuntimeError
+        msg = str(e)
+        raise TransientError("timed out" if "timed out" in msg.lower() else "could not connect") from None
+    except (ValueError, json.JSONDecodeError):
+        raise TransientError("malformed JSON in the response") from None
+
+
+class CrossrefSource:
+    name = "crossref"
+    id_kinds = ("doi",)
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        ua = "citeaudit" + (f" {settings.user_agent_extra}" if settings.user_agent_extra else "")
+        self.client = Crossref(base_url=settings.crossref_url, mailto=settings.mailto, ua_string=ua,
+                               timeout=settings.timeout)
+        self.query_pool = Pool("crossref-query", settings.crossref_rate, settings.crossref_concurrency)
+        self.doi_pool = Pool("crossref-doi", settings.crossref_doi_rate, settings.crossref_concurrency)
+
+    def applies_to(self, citation: Citation) -> bool:
+        f = citation.fields
+        return bool(f.doi or f.title or (f.authors and f.journal))
+
+    def _call(self, fn: Callable[[], Any], pool: Pool, what: str) -> Any:
+        s = self.settings
+        return call(lambda: _guard(fn, what), pool, f"crossref {what}", retries=s.retries, max_wait=s.max_wait)
+
+    def fetch(self, kind: str, ids: Sequence[str]) -> dict[str, Record | None]:
+        out: dict[str, Record | None] = {}
+        if kind != "doi":
+            return out
+        for doi in ids:
+            body = self._call(lambda d=doi: self.client.works(ids=d), self.doi_pool, "DOI lookup")
+            out[doi] = self._work(body)
+        return out
+
+    @staticmethod
+    def _work(body: Any) -> Record | None:
+        if body is None:
+            return None
+        if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+            raise SourceError("crossref DOI lookup: the answer is not a Crossref work")
+        return parse_work(body["message"], json.dumps(body["message"], ensure_ascii=False))
+
+    def search(self, citation: Citation, limit: int = 5) -> list[Record]:
+        query = bibliographic_query(citation)
+        if not query:
+            return []
+        body = self._call(lambda: self.client.works(query_bibliographic=query, limit=limit, select=SELECT),
+                          self.query_pool, "search")
+        if body is None:
+            return []
+        if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+            raise SourceError("crossref search: the answer is not a Crossref work list")
+        return parse_works_response(body)[:limit]
+
+
+def bibliographic_query(citation: Citation) -> str:
+    """The text Crossref's bibliographic search gets: the entry's own details, no URLs."""
+    f = citation.fields
+    parts = [
+        " ".join(p.family for p in f.authors[:3]),
+        f.title or "",
+        f.journal or "",
+        str(f.year or ""),
+        f.volume or "",
+        f.first_page or "",
+    ]
+    text = " ".join(p for p in parts if p).strip()
+    if not f.title and citation.kind == "reference":
+        text = citation.text
+    return " ".join(text.split())[:600]

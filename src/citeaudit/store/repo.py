@@ -1,0 +1,408 @@
+"""The Store: everything citeaudit reads from and writes to audit.db.
+
+Every public method is one short transaction (writes take the lock up front
+with ``BEGIN IMMEDIATE``), so several audits can share one database file.
+Queries use bound parameters only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, insert, or_, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from citeaudit.models import Check, Citation, Document, Fields, Record, fields_from_dict, record_from_dict, record_to_dict
+from citeaudit.store.db import StoreError, immediate, open_engine
+from citeaudit.store.tables import Article, CheckRow, CitationRow, RecordRow, Run, SearchRow
+
+# bm25 weights of the records_fts columns: title, authors, journal, journal_abbrevs
+FTS_WEIGHTS = (4.0, 2.0, 1.0, 1.0)
+MAX_QUERY_TOKENS = 32
+CHECK_JSON_COLUMNS = ("differences", "comparisons", "candidates", "notes", "sources")
+_TOKEN = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+
+
+def now() -> str:
+    """The current time as stored: ISO-8601 UTC to the second, e.g. 2026-11-21T06:00:00Z."""
+    return _iso(datetime.now(timezone.utc))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cutoff(days: float) -> str:
+    """The stored timestamp ``days`` ago (text comparison works: fixed format)."""
+    return _iso(datetime.now(timezone.utc) - timedelta(days=days))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def normalise_source(source: str) -> str:
+    """An article's identity: URLs as given, file paths made absolute."""
+    return source if "://" in source else os.path.abspath(os.path.expanduser(source))
+
+
+def citation_keys(citations: Iterable[Citation]) -> list[str]:
+    """Each citation's stable identity within its article.
+
+    sha1 of kind, text (whitespace collapsed, lower-cased) and the occurrence
+    index among earlier citations with the same kind and text.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    keys = []
+    for c in citations:
+        ident = (c.kind, _SPACE.sub(" ", c.text).strip().lower())
+        seen[ident] = seen.get(ident, -1) + 1
+        keys.append(hashlib.sha1(f"{ident[0]}\x1f{ident[1]}\x1f{seen[ident]}".encode()).hexdigest())
+    return keys
+
+
+def fts_query(query: str) -> str:
+    """An FTS5 MATCH expression: the query's words, each quoted, OR-ed ('' if none)."""
+    tokens = list(dict.fromkeys(_TOKEN.findall(query)))[:MAX_QUERY_TOKENS]
+    return " OR ".join(f'"{token}"' for token in tokens)
+
+
+def _fields_json(fields: Fields) -> str:
+    """Stated fields as JSON, authors kept as {family, given} so they round-trip."""
+    return _dumps({k: v for k, v in asdict(fields).items() if v not in (None, [], False, "")})
+
+
+def _pid_alive(pid: int | None) -> bool:
+    """Whether process ``pid`` exists (POSIX only; elsewhere assume it does)."""
+    if pid is None:
+        return False
+    if pid == os.getpid() or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, owned by another user
+    return True
+
+
+def _record_values(record: Record, fetched_at: str) -> dict[str, Any]:
+    """The records-table row of a Record."""
+    return {
+        "source": record.source,
+        "record_key": record.key,
+        "doi": record.doi.lower() if record.doi else None,
+        "pmid": record.pmid,
+        "pmcid": record.pmcid,
+        "title": record.title,
+        "authors": "; ".join(str(a) for a in record.authors),
+        "journal": record.journal,
+        "journal_abbrevs": "; ".join(record.journal_abbrevs),
+        "year": record.year,
+        "volume": record.volume,
+        "issue": record.issue,
+        "pages": record.pages,
+        "retracted": int(record.retracted),
+        "data": _dumps(record_to_dict(record)),
+        "raw": record.raw,
+        "raw_format": record.raw_format,
+        "fetched_at": fetched_at,
+    }
+
+
+def _to_record(row: Any) -> Record:
+    return record_from_dict(json.loads(row.data), row.raw)
+
+
+def _check_dict(row: Any) -> dict[str, Any]:
+    """A checks row (or latest_checks row) as a dict with its JSON columns decoded."""
+    d = dict(row._mapping)
+    for column in CHECK_JSON_COLUMNS:
+        if column in d and d[column] is not None:
+            d[column] = json.loads(d[column])
+    return d
+
+
+class Store:
+    """The audit database at ``path`` (created and migrated on open)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.engine = open_engine(path)
+        self._writer = immediate(self.engine)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- articles and runs ---------------------------------------------------------
+
+    def upsert_article(self, doc: Document) -> int:
+        """Insert or update the article ``doc.source``; returns its id."""
+        source, stamp = normalise_source(doc.source), now()
+        values = {"kind": doc.kind, "title": doc.title, "content_hash": doc.content_hash, "last_seen": stamp}
+        statement = sqlite_insert(Article).values(source=source, first_seen=stamp, **values)
+        statement = statement.on_conflict_do_update(index_elements=["source"], set_=values)
+        with self._writer.begin() as conn:
+            conn.execute(statement)
+            return conn.execute(select(Article.id).where(Article.source == source)).scalar_one()
+
+    def start_run(self, article_id: int, mode: str, tool_version: str, content_hash: str) -> int:
+        """Record the start of an audit by this process; returns the run id."""
+        values = dict(article_id=article_id, started_at=now(), status="running", mode=mode,
+                      tool_version=tool_version, content_hash=content_hash, pid=os.getpid())
+        with self._writer.begin() as conn:
+            return conn.execute(insert(Run).values(**values)).inserted_primary_key[0]
+
+    def finish_run(self, run_id: int, status: str) -> None:
+        """Close a run as 'complete', 'incomplete' or 'failed'."""
+        with self._writer.begin() as conn:
+            conn.execute(update(Run).where(Run.id == run_id).values(status=status, finished_at=now()))
+
+    def mark_stale_runs_incomplete(self) -> int:
+        """Mark 'running' runs whose process is gone as 'incomplete'; returns how many."""
+        with self._writer.begin() as conn:
+            running = conn.execute(select(Run.id, Run.pid).where(Run.status == "running")).all()
+            stale = [run_id for run_id, pid in running if not _pid_alive(pid)]
+            if stale:
+                conn.execute(update(Run).where(Run.id.in_(stale)).values(status="incomplete", finished_at=now()))
+        return len(stale)
+
+    # --- citations and checks ------------------------------------------------------
+
+    def save_citations(self, article_id: int, citations: list[Citation]) -> list[int]:
+        """Save an article's full citation list; returns their ids, in order.
+
+        A citation already stored (same key) is updated, not duplicated; stored
+        citations missing from the list get ``present = 0``.
+        """
+        stamp = now()
+        keys = citation_keys(citations)
+        with self._writer.begin() as conn:
+            conn.execute(update(CitationRow).where(CitationRow.article_id == article_id).values(present=0))
+            for key, citation in zip(keys, citations):
+                conn.execute(self._citation_upsert(article_id, key, citation, stamp))
+            rows = conn.execute(
+                select(CitationRow.key, CitationRow.id).where(CitationRow.article_id == article_id)
+            ).all()
+            ids_by_key = dict(rows)
+            ids = [ids_by_key[key] for key in keys]
+            for citation_id, citation in zip(ids, citations):
+                linked = citation.linked_to
+                linked_id = ids[linked] if linked is not None and 0 <= linked < len(ids) else None
+                conn.execute(update(CitationRow).where(CitationRow.id == citation_id).values(linked_to_id=linked_id))
+        return ids
+
+    @staticmethod
+    def _citation_upsert(article_id: int, key: str, citation: Citation, stamp: str):
+        values = {
+            "kind": citation.kind,
+            "category": citation.category,
+            "text": citation.text,
+            "start_offset": citation.start,
+            "end_offset": citation.end,
+            "fields": _fields_json(citation.fields),
+            "note": citation.note,
+            "extra": _dumps(citation.extra),
+            "present": 1,
+            "last_seen": stamp,
+        }
+        statement = sqlite_insert(CitationRow).values(article_id=article_id, key=key, first_seen=stamp, **values)
+        return statement.on_conflict_do_update(index_elements=["article_id", "key"], set_=values)
+
+    def save_check(self, run_id: int, citation_id: int, check: Check) -> int:
+        """Save the verdict on a citation in a run (and its matched record); returns the check id."""
+        with self._writer.begin() as conn:
+            record_id = self._stored_record_id(conn, check.record) if check.record else None
+            values = {
+                "run_id": run_id,
+                "citation_id": citation_id,
+                "verdict": check.verdict,
+                "reason": check.reason,
+                "record_id": record_id,
+                "score": check.score,
+                "differences": _dumps(check.differences_dict()),
+                "comparisons": _dumps([asdict(c) for c in check.comparisons]),
+                "candidates": _dumps([r.summary() for r in check.candidates]),
+                "notes": _dumps(check.notes),
+                "sources": _dumps(check.sources),
+                "retracted": int(bool(check.record and check.record.retracted)),
+                "checked_at": now(),
+            }
+            return conn.execute(insert(CheckRow).values(**values)).inserted_primary_key[0]
+
+    def _stored_record_id(self, conn: Connection, record: Record) -> int:
+        """The id of ``record`` in the store, inserting it if it is not there yet."""
+        found = conn.execute(
+            select(RecordRow.id).where(RecordRow.source == record.source, RecordRow.record_key == record.key)
+        ).scalar_one_or_none()
+        return found if found is not None else self._upsert_records(conn, [record])[0]
+
+    # --- records and searches ------------------------------------------------------
+
+    def save_records(self, records: list[Record]) -> list[int]:
+        """Insert or refresh records (by source and key); returns their ids, in order."""
+        with self._writer.begin() as conn:
+            return self._upsert_records(conn, records)
+
+    @staticmethod
+    def _upsert_records(conn: Connection, records: list[Record]) -> list[int]:
+        stamp = now()
+        ids = []
+        for record in records:
+            values = _record_values(record, stamp)
+            statement = sqlite_insert(RecordRow).values(**values)
+            conn.execute(statement.on_conflict_do_update(index_elements=["source", "record_key"], set_=values))
+            ids.append(conn.execute(
+                select(RecordRow.id).where(RecordRow.source == record.source, RecordRow.record_key == record.key)
+            ).scalar_one())
+        return ids
+
+    def get_record(self, source: str | None, doi: str | None = None, pmid: str | None = None,
+                   max_age_days: float | None = None) -> Record | None:
+        """The newest stored record with this DOI or PMID (from ``source``, if given).
+
+        None when there is none, or none fetched within ``max_age_days``.
+        """
+        if not doi and not pmid:
+            raise ValueError("get_record needs a doi or a pmid")
+        wanted = []
+        if doi:
+            wanted.append(RecordRow.doi == doi.lower())
+        if pmid:
+            wanted.append(RecordRow.pmid == str(pmid))
+        query = select(RecordRow.data, RecordRow.raw).where(or_(*wanted))
+        if source is not None:
+            query = query.where(RecordRow.source == source)
+        if max_age_days is not None:
+            query = query.where(RecordRow.fetched_at >= _cutoff(max_age_days))
+        query = query.order_by(RecordRow.fetched_at.desc(), RecordRow.id.desc()).limit(1)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _to_record(row) if row else None
+
+    def search_records(self, query: str, limit: int = 20) -> list[Record]:
+        """Stored records whose title, authors or journal share words with ``query``, best first.
+
+        Any string is accepted: only its words are used, never FTS syntax.
+        """
+        match = fts_query(query)
+        if not match or limit <= 0:
+            return []
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        statement = text(
+            "SELECT r.data, r.raw FROM records_fts JOIN records r ON r.id = records_fts.rowid "
+            f"WHERE records_fts MATCH :match ORDER BY bm25(records_fts, {weights}) LIMIT :limit"
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement, {"match": match, "limit": limit}).all()
+        return [_to_record(row) for row in rows]
+
+    def save_search(self, source: str, query_key: str, records: list[Record]) -> None:
+        """Remember what a search of ``source`` returned (the records are saved too)."""
+        with self._writer.begin() as conn:
+            self._upsert_records(conn, records)
+            values = {"record_keys": _dumps([r.key for r in records]), "fetched_at": now()}
+            statement = sqlite_insert(SearchRow).values(source=source, query_key=query_key, **values)
+            conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
+
+    def get_search(self, source: str, query_key: str, max_age_days: float | None = None) -> list[Record] | None:
+        """The records a remembered search returned, in order.
+
+        None when the search was never saved or is older than ``max_age_days``;
+        [] when it found nothing.
+        """
+        query = select(SearchRow.record_keys).where(SearchRow.source == source, SearchRow.query_key == query_key)
+        if max_age_days is not None:
+            query = query.where(SearchRow.fetched_at >= _cutoff(max_age_days))
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+            if found is None:
+                return None
+            keys = json.loads(found)
+            rows = conn.execute(
+                select(RecordRow.record_key, RecordRow.data, RecordRow.raw).where(RecordRow.record_key.in_(keys))
+            ).all() if keys else []
+        by_key = {row.record_key: row for row in rows}
+        return [_to_record(by_key[key]) for key in keys if key in by_key]
+
+    # --- reading results -----------------------------------------------------------
+
+    def latest_checks(self, article_source: str | None = None, verdict: str | None = None,
+                      older_than_days: float | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Rows of the latest_checks view (oldest check first), optionally filtered."""
+        conditions, params = [], {}
+        if article_source is not None:
+            conditions.append("article_source = :source")
+            params["source"] = normalise_source(article_source)
+        if verdict is not None:
+            conditions.append("verdict = :verdict")
+            params["verdict"] = verdict
+        if older_than_days is not None:
+            conditions.append("checked_at < :cutoff")
+            params["cutoff"] = _cutoff(older_than_days)
+        sql = "SELECT * FROM latest_checks"
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY checked_at, check_id"
+        if limit is not None:
+            sql += " LIMIT :limit"
+            params["limit"] = limit
+        with self.engine.connect() as conn:
+            return [_check_dict(row) for row in conn.execute(text(sql), params)]
+
+    def citation(self, citation_id: int) -> dict[str, Any] | None:
+        """A stored citation: its row, ``fields`` as Fields, ``extra`` decoded, and the
+        ``citation`` rebuilt as a Citation (without ``linked_to``), plus ``article_source``."""
+        query = (select(CitationRow, Article.source.label("article_source"))
+                 .join(Article, Article.id == CitationRow.article_id)
+                 .where(CitationRow.id == citation_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        d = dict(row._mapping)
+        d["fields"] = fields_from_dict(json.loads(d["fields"]))
+        d["extra"] = json.loads(d["extra"])
+        d["citation"] = Citation(kind=d["kind"], text=d["text"], start=d["start_offset"], end=d["end_offset"],
+                                 fields=d["fields"], category=d["category"], note=d["note"], extra=d["extra"])
+        return d
+
+    def history(self, citation_id: int) -> list[dict[str, Any]]:
+        """Every check of a citation, oldest first, with the matched record's DOI/PMID/title."""
+        query = (select(CheckRow, RecordRow.doi.label("matched_doi"), RecordRow.pmid.label("matched_pmid"),
+                        RecordRow.title.label("matched_title"))
+                 .outerjoin(RecordRow, RecordRow.id == CheckRow.record_id)
+                 .where(CheckRow.citation_id == citation_id)
+                 .order_by(CheckRow.id))
+        with self.engine.connect() as conn:
+            return [_check_dict(row) for row in conn.execute(query)]
+
+    def article_report(self, source: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """An article's article_summary row and its latest checks in text order."""
+        source = normalise_source(source)
+        with self.engine.connect() as conn:
+            summary = conn.execute(text("SELECT * FROM article_summary WHERE source = :source"),
+                                   {"source": source}).first()
+            if summary is None:
+                raise StoreError(f"no article {source!r} in {self.path}")
+            rows = conn.execute(
+                text("SELECT * FROM latest_checks WHERE article_id = :id ORDER BY start_offset, citation_id"),
+                {"id": summary.article_id},
+            ).all()
+        return dict(summary._mapping), [_check_dict(row) for row in rows]
