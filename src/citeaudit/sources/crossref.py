@@ -18,7 +18,7 @@ from ..config import Settings
 from ..models import Citation, Record
 from ..records.crossref import parse_work, parse_works_response
 from .base import SourceError
-from .throttle import Pool, TransientError, call, parse_retry_after
+from .throttle import Gate, Pool, TransientError, call, parse_retry_after
 
 SELECT = [
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
@@ -30,7 +30,7 @@ SELECT = [
 def _status_error(status: int, headers: Any, what: str) -> Exception:
     if status == 429 or status >= 500:
         ra = parse_retry_after(headers.get("retry-after")) if headers is not None else None
-        return TransientError(f"HTTP {status}", retry_after=ra, status=status)
+        return TransientError(f"HTTP {status}", retry_after=ra, status=status, headers=headers)
     return SourceError(f"{what}: HTTP {status}")
 
 
@@ -57,7 +57,7 @@ def _guard(fn: Callable[[], Any], what: str) -> Any:
     except RuntimeError as e:  # habanero wraps transport errors of searches in RuntimeError
         msg = str(e)
         raise TransientError("timed out" if "timed out" in msg.lower() else "could not connect") from None
-    except (ValueError, json.JSONDecodeError):
+    except (ValueError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
         raise TransientError("malformed JSON in the response") from None
 
 
@@ -70,8 +70,10 @@ class CrossrefSource:
         ua = "citeaudit" + (f" {settings.user_agent_extra}" if settings.user_agent_extra else "")
         self.client = Crossref(base_url=settings.crossref_url, mailto=settings.mailto, ua_string=ua,
                                timeout=settings.timeout)
-        self.query_pool = Pool("crossref-query", settings.crossref_rate, settings.crossref_concurrency)
-        self.doi_pool = Pool("crossref-doi", settings.crossref_doi_rate, settings.crossref_concurrency)
+        # queries and DOI lookups have their own rates but share one concurrency limit
+        gate = Gate(settings.crossref_concurrency)
+        self.query_pool = Pool("crossref-query", settings.crossref_rate, gate=gate)
+        self.doi_pool = Pool("crossref-doi", settings.crossref_doi_rate, gate=gate)
 
     def applies_to(self, citation: Citation) -> bool:
         f = citation.fields

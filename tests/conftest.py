@@ -1,0 +1,50 @@
+"""Shared test fixtures: the fixture corpus, a loopback emulator of Crossref and
+E-utilities over it, and settings/env pointing citeaudit at that emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citeaudit.config import load_settings
+from citeaudit.emulate import Corpus, Emulator
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+ARTICLES = FIXTURES / "articles"
+SEED_002 = ARTICLES / "002_kratom_back_pain.txt"
+
+
+@pytest.fixture
+def corpus() -> Corpus:
+    return Corpus().load_dir(FIXTURES / "records")
+
+
+@pytest.fixture
+def emulator(corpus):
+    """A fresh emulator (no rate limits, no latency) over the fixture corpus."""
+    with Emulator(corpus, enforce_limits=False) as emu:
+        yield emu
+
+
+@pytest.fixture
+def service_env(emulator, monkeypatch, tmp_path):
+    """Environment pointing citeaudit at the emulator, with short timeouts and a temp db."""
+    env = {
+        "CITEAUDIT_CROSSREF_URL": emulator.crossref_url,
+        "CITEAUDIT_EUTILS_URL": emulator.eutils_url,
+        "CITEAUDIT_MAILTO": "tests@example.org",
+        "CITEAUDIT_TIMEOUT": "5",
+        "CITEAUDIT_RETRIES": "1",
+        "CITEAUDIT_MAX_WAIT": "5",
+        "CITEAUDIT_DB": str(tmp_path / "audit.db"),
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env
+
+
+@pytest.fixture
+def settings(service_env):
+    return load_settings()
