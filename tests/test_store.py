@@ -118,7 +118,7 @@ def test_table_classes_match_migrated_schema(store):
 
 def test_database_is_at_head(store, db_path):
     head = ScriptDirectory.from_config(alembic_config(db_path)).get_current_head()
-    assert current_revision(db_path) == head == "0001"
+    assert current_revision(db_path) == head == "0002"  # 0002: article_credibility view
 
 
 # --- articles, runs, citations, checks ------------------------------------------------

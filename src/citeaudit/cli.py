@@ -28,6 +28,7 @@ app = typer.Typer(
         "Examples:\n\n"
         "  citeaudit run article.txt\n\n"
         "  citeaudit run page.html --format json > report.json\n\n"
+        "  citeaudit run https://example.org/post/kratom-and-pain\n\n"
         "  citeaudit --db site.db run posts/ --offline\n\n"
         "  citeaudit records load fixtures/records/"
     ),
@@ -105,6 +106,10 @@ def run(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
     max_age_days: Optional[float] = typer.Option(None, "--max-age-days", help="Reuse stored records younger than this (default 30)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour verdicts (default: when stdout is a terminal)."),
+    allow_private_urls: bool = typer.Option(
+        False, "--allow-private-urls",
+        help="Let URLs (the article's and its links, and every redirect) reach loopback or private-network "
+             "addresses; refused by default (also: CITEAUDIT_ALLOW_PRIVATE_URLS=1)."),
 ) -> None:
     """Audit articles: extract their citations, resolve them, store and print the verdicts.
 
@@ -115,7 +120,8 @@ def run(
 
     if fmt not in ("table", "json", "markdown", "csv"):
         fail(f"unknown format {fmt!r}: use table, json, markdown or csv")
-    settings: Settings = ctx.obj.settings.with_(offline=offline, refresh=refresh, max_age_days=max_age_days)
+    settings: Settings = ctx.obj.settings.with_(offline=offline, refresh=refresh, max_age_days=max_age_days,
+                                                allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
     use_color = sys.stdout.isatty() if color is None else color
     runner = AuditRunner(settings, store, progress=sys.stderr.isatty())
@@ -125,11 +131,10 @@ def run(
         fail(str(e))
     worst = EXIT_OK
     texts = []
-    for path in paths:
-        try:
-            result = runner.audit(path)
-        except InputError as e:
-            typer.echo(f"citeaudit: error: {e}", err=True)
+    # every article's citations resolved in one pass: shared references are asked about once
+    for path, result in runner.audit_many(paths):
+        if isinstance(result, InputError):
+            typer.echo(f"citeaudit: error: {result}", err=True)
             worst = EXIT_USAGE
             continue
         texts.append(runner.render(result, fmt, use_color and output is None, first=not texts))
@@ -174,6 +179,186 @@ def db_upgrade(ctx: typer.Context) -> None:
         upgrade(path)
         typer.echo(f"{path}: schema at revision {current_revision(path)}")
     except StoreError as e:
+        fail(str(e))
+
+
+# --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
+
+EXIT_BUSY = 75  # EX_TEMPFAIL: another reverify holds the database's lock
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "markdown", "csv")) -> None:
+    if fmt not in allowed:
+        fail(f"unknown format {fmt!r}: use {', '.join(allowed[:-1])} or {allowed[-1]}")
+
+
+def _existing_store(settings: Settings):
+    """The store, for commands that only read: a missing database is an error, not created."""
+    if not Path(settings.db_path).is_file():
+        fail(f"no database at {settings.db_path} (run `citeaudit run` first, or pass --db)")
+    return open_store(settings)
+
+
+@app.command()
+def reverify(
+    ctx: typer.Context,
+    older_than: float = typer.Option(30.0, "--older-than", help="Re-check citations whose latest check is older than "
+                                     "this many days (0: all); every unchecked one is re-checked too."),
+    article: Optional[str] = typer.Option(None, "--article", help="Only this article (file path or URL as audited)."),
+    verdict: Optional[str] = typer.Option(None, "--verdict", help="Only citations whose latest verdict is this."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many citations (oldest check first)."),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    wait: float = typer.Option(0.0, "--wait", min=0.0, help="If another reverify is running on this database, wait "
+                               "up to this many seconds for it (default: exit at once with code 75)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when nothing changed (for cron)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of stdout."),
+) -> None:
+    """Re-check stored citations with fresh records and print what changed.
+
+    Appends new checks in a new run per article (old checks are kept). Exit code 0 when
+    nothing got worse, 1 when something did (verified -> mismatched, -> unfound, newly
+    retracted...), 2 for bad usage, 75 when another reverify holds the database's lock.
+    """
+    from .lock import LockBusy, ReverifyLock
+    from .models import VERDICTS
+    from .reverify import render, reverify as do_reverify, select_citations
+    from .runner import build_sources
+    from .store import StoreError
+
+    _check_format(fmt)
+    if verdict is not None and verdict not in VERDICTS:
+        fail(f"unknown verdict {verdict!r}: use {', '.join(VERDICTS)}")
+    settings: Settings = ctx.obj.settings.with_(offline=False, refresh=True)
+    store = _existing_store(settings)
+    def waiting(pid: Optional[int]) -> None:
+        who = f" (pid {pid})" if pid else ""
+        typer.echo(f"citeaudit: waiting up to {wait:g}s for another reverify on this database{who}", err=True)
+
+    try:
+        lock = ReverifyLock(settings.db_path, wait=wait, on_wait=waiting)
+        lock.acquire()
+    except LockBusy as e:
+        typer.echo(f"citeaudit: {e}", err=True)
+        raise typer.Exit(EXIT_BUSY)
+    try:
+        store.mark_stale_runs_incomplete()
+        if article is not None:
+            try:
+                store.article_report(article)
+            except StoreError as e:
+                fail(str(e))
+        rows = select_citations(store, older_than, article=article, verdict=verdict, limit=limit)
+        sources = build_sources(settings, store)
+        progress = (lambda m: typer.echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
+        try:
+            result = do_reverify(store, sources, rows, progress=progress)
+        finally:
+            for s in sources:
+                close = getattr(s, "close", None)
+                if close:
+                    close()
+    finally:
+        lock.release()
+    if not (quiet and not result.transitions):
+        _output(render(result, fmt, color=sys.stdout.isatty() and output is None), output)
+    raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    citation_id: int = typer.Argument(..., help="A citation id (the `id` in JSON reports, `citation_id` in the views)."),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Every check of one citation, oldest first, from the database (no network)."""
+    from .report.stored import citation_history, render_history
+
+    _check_format(fmt)
+    store = _existing_store(ctx.obj.settings)
+    h = citation_history(store, citation_id)
+    if h is None:
+        fail(f"no citation {citation_id} in {ctx.obj.settings.db_path}")
+    _output(render_history(h, fmt), output)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    article: str = typer.Argument(..., help="An audited article: its file path or URL, as given to `run`."),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour verdicts (default: when stdout is a terminal)."),
+) -> None:
+    """An article's latest stored verdicts, from the database (no network).
+
+    Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage.
+    """
+    from .report import render as render_report
+    from .report.stored import stored_report
+    from .store import StoreError
+
+    _check_format(fmt)
+    store = _existing_store(ctx.obj.settings)
+    try:
+        rep = stored_report(store, article)
+    except StoreError as e:
+        fail(str(e))
+    use_color = (sys.stdout.isatty() if color is None else color) and output is None
+    _output(render_report(rep, fmt, color=use_color), output)
+    s = rep["summary"]
+    raise typer.Exit(EXIT_FINDINGS if s["mismatched"] or s["unfound"] else EXIT_OK)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv (default) or jsonl (one JSON object per line)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    article: Optional[str] = typer.Option(None, "--article", help="Only this article."),
+    verdict: Optional[str] = typer.Option(None, "--verdict", help="Only citations whose latest verdict is this."),
+) -> None:
+    """The latest verdict of every stored citation, as CSV or JSON lines (no network)."""
+    from .models import VERDICTS
+    from .report.stored import export_csv, export_jsonl, export_rows
+
+    _check_format(fmt, ("csv", "jsonl"))
+    if verdict is not None and verdict not in VERDICTS:
+        fail(f"unknown verdict {verdict!r}: use {', '.join(VERDICTS)}")
+    rows = export_rows(_existing_store(ctx.obj.settings), article=article, verdict=verdict)
+    _output(export_csv(rows) if fmt == "csv" else export_jsonl(rows), output)
+
+
+@app.command()
+def schedule(
+    ctx: typer.Context,
+    every: str = typer.Option("daily", "--every", help="hourly, daily or weekly."),
+    older_than: float = typer.Option(30.0, "--older-than", help="Passed to `reverify --older-than`."),
+    install: Optional[str] = typer.Option(None, "--install", help="Install instead of printing: `systemd` writes "
+                                          "the units to ~/.config/systemd/user/, `cron` adds the line via `crontab -`."),
+    name: str = typer.Option("citeaudit-reverify", "--name", help="Unit name / crontab marker (one per database)."),
+) -> None:
+    """Print (or install) a crontab line and a systemd service + timer that run `reverify`."""
+    from .schedule import ScheduleError, install_cron, install_systemd, make_plan, describe
+
+    if install not in (None, "systemd", "cron"):
+        fail(f"unknown --install target {install!r}: use systemd or cron")
+    try:
+        plan = make_plan(ctx.obj.settings.db_path, every=every, older_than=older_than, name=name)
+    except ValueError as e:
+        fail(str(e))
+    if install is None:
+        typer.echo(describe(plan), nl=False)
+        return
+    try:
+        if install == "systemd":
+            paths = install_systemd(plan)
+            typer.echo("wrote " + " and ".join(str(p) for p in paths))
+            typer.echo(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
+        else:
+            install_cron(plan)
+            typer.echo(f"installed in your crontab ({plan.every}): {plan.marker[2:]}")
+    except ScheduleError as e:
         fail(str(e))
 
 

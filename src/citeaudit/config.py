@@ -16,6 +16,8 @@ CITEAUDIT_CROSSREF_CONCURRENCY  requests in flight to Crossref (default 3 with m
 CITEAUDIT_PUBMED_RATE        E-utilities requests/s (default 10 with an API key, else 3)
 CITEAUDIT_MAX_AGE_DAYS       reuse a stored record younger than this (default 30)
 CITEAUDIT_USER_AGENT_EXTRA   appended to the User-Agent
+CITEAUDIT_ALLOW_PRIVATE_URLS 1: URLs may reach loopback/private addresses (default refused)
+CITEAUDIT_CHECK_LINKS        0: do not fetch cited links (they are then "unchecked")
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Settings:
     offline: bool = False
     refresh: bool = False  # ignore stored records' age: always ask the services
     allow_private_urls: bool = False
+    check_links: bool = True  # fetch cited links and grey entries' URLs (sources/web.py)
     extra: dict = field(default_factory=dict)
 
     def with_(self, **kw) -> "Settings":
@@ -84,5 +87,6 @@ def load_settings(**overrides) -> Settings:
         max_age_days=_float("CITEAUDIT_MAX_AGE_DAYS", 30.0),
         user_agent_extra=_env("CITEAUDIT_USER_AGENT_EXTRA"),
         allow_private_urls=_env("CITEAUDIT_ALLOW_PRIVATE_URLS", "0") in ("1", "true", "yes"),
+        check_links=_env("CITEAUDIT_CHECK_LINKS", "1") not in ("0", "false", "no"),
     )
     return s.with_(**overrides)

@@ -83,9 +83,16 @@ def _format_size(n: int) -> str:
 
 
 def _decode(raw: bytes, path: str) -> str:
-    """Decode file bytes and reject binary or empty input."""
+    """Decode file bytes and reject binary or empty input.
+
+    A few stray NUL bytes in text are dropped; many (over 1% of the first 8,000 bytes,
+    and not the every-other-byte pattern of BOM-less UTF-16) mean a binary file.
+    """
     if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise IngestError(f"{path}: file looks binary (it contains NUL bytes)")
+        if _utf16_without_bom(raw) is None:
+            if raw[:8000].count(b"\x00") > len(raw[:8000]) / 100:
+                raise IngestError(f"{path}: file looks binary (it contains NUL bytes)")
+            raw = raw.replace(b"\x00", b"")
     text = _decode_bytes(raw)
     if not text.strip():
         raise IngestError(f"{path}: file is empty")
@@ -95,13 +102,60 @@ def _decode(raw: bytes, path: str) -> str:
 
 
 def _decode_bytes(raw: bytes) -> str:
-    """UTF-16 when a BOM says so, else UTF-8 (BOM dropped), else cp1252."""
+    """UTF-16 when a BOM (or the NUL pattern of ASCII in UTF-16) says so, else UTF-8 (BOM
+    dropped, UTF-8 read as Windows-1252 repaired), else cp1252."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16", errors="replace")
+    utf16 = _utf16_without_bom(raw)
+    if utf16:
+        return raw.decode(utf16, errors="replace")
     try:
-        return raw.decode("utf-8-sig")
+        return _repair_mojibake(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when NULs fill the odd/even bytes of the sample (ASCII in UTF-16)."""
+    sample = raw[:8000]
+    half = len(sample) // 2
+    if half < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+# UTF-8 lead bytes (Ã, Â, â, ð...) followed by what continuation bytes look like in Windows-1252
+_MOJIBAKE_RE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                          "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def _repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as Windows-1252 and saved again (\u00e2\u20ac\u0153 -> \u201c).
+
+    Only when the whole text round-trips: every character maps back to one cp1252 (or
+    C1 control) byte and those bytes are valid UTF-8. Otherwise the text is left alone.
+    """
+    if len(_MOJIBAKE_RE.findall(text[:200000])) < 3:
+        return text
+    out = bytearray()
+    for ch in text:
+        o = ord(ch)
+        if o < 0x100:  # ASCII, Latin-1, and C1 controls standing for cp1252's undefined bytes
+            out.append(o)
+            continue
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            return text
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        return text
 
 
 def _looks_binary(text: str) -> bool:
@@ -178,6 +232,10 @@ _NOISE_WORDS = {
     "breadcrumbs", "footer", "nav", "navbar", "navigation",
 }
 _NEVER_DROP = {"html", "body", "main", "article"}
+# theme furniture named by class: skip links, post meta lines (date / category / tags)
+_NOISE_CLASSES = ("skip-link", "screen-reader-text", "entry-meta", "post-meta", "cat-links", "tags-links",
+                  "post-categories", "entry-footer", "article-tag", "byline-meta", "reading-time")
+_CONTENT_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p"}
 _BIO_WORDS = ("author-bio", "author-box", "about-author", "authorbio", "authorbox")
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -242,6 +300,7 @@ def _html_meta(soup: BeautifulSoup) -> dict[str, Any]:
         "description": first_meta("description", "og:description"),
         "site_name": first_meta("og:site_name", "application-name"),
         "headline": _ld_str(ld.get("headline")),
+        "url": first_meta("og:url") or _canonical(soup),
     }
     meta.update({k: v for k, v in pairs.items() if v})
     h1 = soup.find("h1")
@@ -253,6 +312,13 @@ def _html_meta(soup: BeautifulSoup) -> dict[str, Any]:
         or meta.get("headline")
     )
     return meta
+
+
+def _canonical(soup: BeautifulSoup) -> str | None:
+    """The page's <link rel="canonical"> URL, if absolute."""
+    tag = soup.find("link", attrs={"rel": "canonical"})
+    href = str(tag.get("href") or "").strip() if isinstance(tag, Tag) else ""
+    return href if href.lower().startswith(("http://", "https://")) else None
 
 
 def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any]:
@@ -336,7 +402,10 @@ def _is_noise(tag: Tag) -> bool:
         return True
     if tag.name == "header" and tag.find_parent(["article", "main"]) is None:
         return True
-    return bool(_class_parts(tag) & _NOISE_WORDS)
+    if any(w in _class_string(tag) for w in _NOISE_CLASSES):
+        return True
+    # a heading or paragraph is content even when its id/class says "related" ("#related-resources")
+    return tag.name not in _CONTENT_TAGS and bool(_class_parts(tag) & _NOISE_WORDS)
 
 
 def _drop_noise(soup: BeautifulSoup) -> None:

@@ -8,6 +8,8 @@ independent fields agree).
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -71,8 +73,28 @@ def compare_authors(stated: list[Person], record: Record) -> list[FieldCompariso
     return out
 
 
+_JOURNAL_QUALIFIER = re.compile(r"\s*\([^()]{1,60}\)\s*$")  # 'Drugs (Abingdon, England)'
+_JOURNAL_SUBTITLE = re.compile(r"\s:\s|;\s|\s=\s")  # 'Xenobiotica; the fate of ...', 'A = B'
+
+
+def journal_names(record: Record) -> list[str]:
+    """Every name the record's journal goes by, plus the short forms people cite it with:
+    without a place qualifier in parentheses and without a subtitle or parallel title."""
+    out: list[str] = []
+    for n in [record.journal, *record.journal_abbrevs]:
+        if not n:
+            continue
+        n = html.unescape(n)
+        for v in (n, _JOURNAL_QUALIFIER.sub("", n), _JOURNAL_SUBTITLE.split(n)[0]):
+            v = _JOURNAL_QUALIFIER.sub("", v).strip(" .")
+            if v and v not in out:
+                out.append(v)
+    return out
+
+
 def journal_matches(stated: str, record: Record) -> tuple[bool, float]:
-    names = [n for n in [record.journal, *record.journal_abbrevs] if n]
+    names = journal_names(record)
+    stated = html.unescape(stated)
     ks = journal_key(stated)
     if not ks or not names:
         return False, 0.0
@@ -144,6 +166,10 @@ def compare(fields: Fields, record: Record) -> list[FieldComparison]:
         c = _simple("pmid", fields.pmid, record.pmid, norm=lambda s: str(s).strip())
         if c:
             out.append(c)
+    if fields.pmcid:
+        c = _simple("pmcid", fields.pmcid, record.pmcid, norm=lambda s: str(s).strip().upper())
+        if c:
+            out.append(c)
     return out
 
 
@@ -199,7 +225,7 @@ def assess(fields: Fields, records: list[Record]) -> Assessment:
 
     title = by.get("title")
     tsim = title.score if title and title.found else None
-    id_match = agrees("doi") or agrees("pmid")
+    id_match = agrees("doi") or agrees("pmid") or agrees("pmcid")
     author_ok = agrees("first_author") or agrees("authors")
     support = sum([author_ok, agrees("journal"), agrees("year"), agrees("volume") and agrees("pages")])
     locator = agrees("volume") and agrees("pages")
@@ -213,13 +239,15 @@ def assess(fields: Fields, records: list[Record]) -> Assessment:
         accepted, why = True, "title agrees and nothing else is stated"
     elif author_ok and agrees("journal") and locator and (tsim is None or not disagrees("year")):
         accepted, why = True, "author, journal, volume and first page agree"
+    elif not fields.authors and agrees("journal") and locator and agrees("year"):
+        accepted, why = True, "journal, year, volume and first page agree (no personal author stated)"
     elif id_match and (tsim is None or tsim >= 0.6) and (support >= 1 or not (fields.authors or fields.journal)):
         accepted, why = True, "identifier and another field agree"
     elif id_match and tsim is None and not fields.authors and not fields.journal:
         accepted, why = True, "identifier resolves and nothing contradicts it"
 
     weights = {"title": 3.0, "first_author": 1.5, "authors": 0.5, "year": 1.0, "journal": 1.0,
-               "volume": 0.5, "issue": 0.25, "pages": 0.75, "doi": 2.0, "pmid": 2.0}
+               "volume": 0.5, "issue": 0.25, "pages": 0.75, "doi": 2.0, "pmid": 2.0, "pmcid": 2.0}
     total = sum(weights.get(c.field, 0.5) for c in comps if c.agrees is not None) or 1.0
     got = sum(weights.get(c.field, 0.5) * (c.score if c.field == "title" else 1.0)
               for c in comps if c.agrees)

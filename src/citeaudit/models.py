@@ -19,6 +19,8 @@ MISMATCHED = "mismatched"
 UNFOUND = "unfound"
 UNCHECKED = "unchecked"
 VERDICTS = (VERIFIED, MISMATCHED, UNFOUND, UNCHECKED)
+# Check.notes that mean "the cited work is retracted" start with one of these (verdict.record_notes)
+RETRACTION_NOTE_PREFIXES = ("RETRACTED", "WITHDRAWN", "REMOVED")
 Verdict = Literal["verified", "mismatched", "unfound", "unchecked"]
 
 # Citation kinds: a formal reference-list entry, a narrative mention of a study in
@@ -256,6 +258,13 @@ class Check:
     def differences_dict(self) -> list[dict[str, Any]]:
         return [{"field": d.field, "stated": d.stated, "found": d.found, **({"note": d.note} if d.note else {})}
                 for d in self.differences]
+
+    @property
+    def retracted(self) -> bool:
+        """The cited work is retracted: by its record, or by a retraction flag in the notes
+        (another record of the same work may carry the notice)."""
+        return bool(self.record and self.record.retracted) or any(
+            n.startswith(RETRACTION_NOTE_PREFIXES) for n in self.notes)
 
 
 @dataclass

@@ -1,26 +1,43 @@
-"""Ask the sources about a list of citations: identifiers first, then batched citation
-matching, then searches for whatever is still unsettled.
+"""Ask the sources about a list of citations, keeping every service pool busy at its limit.
 
-Each stage runs concurrently across citations; each source's Pool keeps its requests
-inside the service's limits. Stored records younger than the configured age are used
-instead of asking again, identical citations are resolved once, and every record
-fetched is handed back for storing. A source failure becomes a SourceAnswer with
-ok=False: the verdict turns that into "unchecked", never "unfound".
+Every distinct citation moves through its own small sequence of steps, and all of them
+run at once, so a slow step of one citation never holds the others back:
+
+1. identifiers: the stated DOI (one Crossref lookup) and PMID (efetch, batched);
+2. ECitMatch (batched) for a citation with journal, volume and first page that is not
+   settled yet, its hits fetched with efetch (batched);
+3. a search of each source in turn (Crossref first), only while nothing fits yet.
+
+A citation is *settled* when a work fits it with nothing differing; it then asks nothing
+more, so PubMed is asked only about what Crossref did not settle (and vice versa).
+Before a search, records already fetched in this pass (for another citation) or stored
+recently are tried first. Identical citations, here or in another article of the same
+pass, are resolved once; the same identifier is fetched once. Each source's Pool keeps
+its requests inside the service's published rate and concurrency; batches gather ids
+from every citation waiting at that moment (see throttle.Batcher).
+
+A source failure becomes a SourceAnswer with ok=False: the verdict turns that into
+"unchecked", never "unfound".
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .match import assess, group_works
 from .models import Citation, Record, SourceAnswer
+from .normalize import title_key
 from .sources.base import Source, SourceError
+from .sources.throttle import Batcher
 
 Progress = Callable[[int], None]
+
+ID_KINDS = ("doi", "pmid")
 
 
 @dataclass
@@ -28,7 +45,10 @@ class _Work:
     """What is known about one distinct citation while it is being resolved."""
 
     citation: Citation
+    key: str
+    copies: int = 0  # how many citations of the pass this work stands for
     answers: dict[str, SourceAnswer] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)  # steps taken
 
     def answer(self, source: str) -> SourceAnswer:
         if source not in self.answers:
@@ -42,9 +62,13 @@ class _Work:
         return out
 
     def settled(self) -> bool:
-        """A fitting work with nothing differing is already in hand: no need to search."""
-        f = self.citation.fields
-        return any((x.accepted and not x.differences) for x in (assess(f, g) for g in group_works(self.records())))
+        """A fitting work with nothing differing is already in hand: no need to ask more."""
+        return fits(self.citation, self.records())
+
+
+def fits(citation: Citation, records: list[Record]) -> bool:
+    f = citation.fields
+    return any((x.accepted and not x.differences) for x in (assess(f, g) for g in group_works(records)))
 
 
 def citation_key(c: Citation) -> str:
@@ -54,41 +78,57 @@ def citation_key(c: Citation) -> str:
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _norm_id(kind: str, ident: str) -> str:
+    return ident.strip().lower() if kind == "doi" else ident.strip()
+
+
+class _Seen:
+    """Records fetched or read from the store during this pass, by identifier and title."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_id: dict[tuple[str, str, str], Record | None] = {}  # (source, kind, id) -> record/None
+        self.by_title: dict[str, dict[str, Record]] = {}
+
+    def add(self, records: list[Record]) -> None:
+        with self._lock:
+            for r in records:
+                for kind in ID_KINDS:
+                    ident = getattr(r, kind)
+                    if ident:
+                        self.by_id.setdefault((r.source, kind, _norm_id(kind, ident)), r)
+                tk = title_key(r.title)
+                if tk:
+                    self.by_title.setdefault(tk, {})[r.key] = r
+
+    def like(self, citation: Citation) -> list[Record]:
+        tk = title_key(citation.fields.title)
+        with self._lock:
+            return list(self.by_title.get(tk, {}).values()) if tk else []
+
+
 class Resolver:
+    """Resolve citations against `sources` (see module docstring).
+
+    `store`: where fresh records and searches are read from and fetched ones written
+    to (None: no cache). `max_age_days`: a stored answer younger than this is reused
+    (None: always ask). `progress(n)` is called as each group of n identical citations
+    is settled.
+    """
+
     def __init__(self, sources: Sequence[Source], store=None, max_age_days: float | None = 30.0,
-                 workers: int = 8, progress: Progress | None = None):
-        self.sources = list(sources)
+                 workers: int = 4, progress: Progress | None = None):
+        # a link checker (sources/web.py) is not asked about works: it fetches grey citations' URLs
+        self.web = next((s for s in sources if getattr(s, "checks_links", False)), None)
+        self.sources = [s for s in sources if not getattr(s, "checks_links", False)]
         self.store = store
         self.max_age_days = max_age_days  # None: always ask (refresh)
-        self.workers = workers
+        self.workers = workers  # threads per source and step kind (the pools cap what is in flight)
         self.progress = progress
         self.fetched: list[Record] = []
+        self._seen = _Seen()
 
-    # --- cache --------------------------------------------------------------------
-
-    def _cached_record(self, source: Source, kind: str, ident: str) -> tuple[bool, Record | None]:
-        if self.store is None or self.max_age_days is None or source.name == "local":
-            return False, None
-        rec = self.store.get_record(source.name, **{kind: ident}, max_age_days=self.max_age_days)
-        if rec is not None:
-            return True, rec
-        hit = self.store.get_search(source.name, f"{kind}:{ident}", self.max_age_days)
-        if hit is not None and not hit:  # known not to exist, recently
-            return True, None
-        return False, None
-
-    def _cached_search(self, source: Source, key: str) -> list[Record] | None:
-        if self.store is None or self.max_age_days is None or source.name == "local":
-            return None
-        return self.store.get_search(source.name, key, self.max_age_days)
-
-    def _remember(self, source: Source, key: str, records: list[Record]) -> None:
-        self.fetched += records
-        if self.store is not None and source.name != "local":
-            self.store.save_records(records)
-            self.store.save_search(source.name, key, records)
-
-    # --- stages -------------------------------------------------------------------
+    # --- public -------------------------------------------------------------------
 
     def resolve(self, citations: Sequence[Citation]) -> list[list[SourceAnswer]]:
         """One list of SourceAnswer per citation, in order."""
@@ -99,111 +139,378 @@ class Resolver:
                 slots.append(None)
                 continue
             k = citation_key(c)
-            works.setdefault(k, _Work(c))
+            w = works.setdefault(k, _Work(c, k))
+            w.copies += 1
             slots.append(k)
-        todo = list(works.values())
-        for w in todo:
+        skipped = sum(1 for s in slots if s is None)
+        if skipped and self.progress:
+            self.progress(skipped)
+        links = self._start_link_checks(citations)
+        if works:
+            _Pass(self, list(works.values())).run()
+        link_answers = self._link_answers(*links) if links else {}
+        return [list(works[k].answers.values()) if k else link_answers.get(i, []) for i, k in enumerate(slots)]
+
+    def _start_link_checks(self, citations: Sequence[Citation]) -> tuple[dict[int, str], Future] | None:
+        """Start fetching the URL of every grey citation in the background (sources/web.py)."""
+        if self.web is None:
+            return None
+        wanted = {i: c.fields.url for i, c in enumerate(citations)
+                  if c.category == "grey" and c.fields.url and not (c.fields.doi or c.fields.pmid)}
+        if not wanted:
+            return None
+        ex = ThreadPoolExecutor(max_workers=1)
+        batch = ex.submit(self.web.check_many, list(wanted.values()))
+        ex.shutdown(wait=False)
+        return wanted, batch
+
+    def _link_answers(self, wanted: dict[int, str], batch: Future) -> dict[int, list[SourceAnswer]]:
+        try:
+            got = batch.result()
+        except Exception as e:  # a bug must not become "unfound"
+            return {i: [SourceAnswer("web", ok=False, error=f"internal error: {type(e).__name__}: {e}")]
+                    for i in wanted}
+        return {i: [got[url]] for i, url in wanted.items()}
+
+    def resolve_many(self, groups: Sequence[Sequence[Citation]]) -> list[list[list[SourceAnswer]]]:
+        """Several articles' citations in one pass: shared references are resolved once."""
+        flat = [c for g in groups for c in g]
+        answers = self.resolve(flat)
+        out, i = [], 0
+        for g in groups:
+            out.append(answers[i:i + len(g)])
+            i += len(g)
+        return out
+
+    def close(self) -> None:
+        """Nothing to release: every pass closes its own threads."""
+
+    # --- cache --------------------------------------------------------------------
+
+    def _cache_ok(self, source: Source) -> bool:
+        return self.store is not None and self.max_age_days is not None and source.name != "local"
+
+    def _cached_search(self, source: Source, key: str) -> list[Record] | None:
+        if not self._cache_ok(source):
+            return None
+        return self.store.get_search(source.name, key, self.max_age_days)
+
+
+class _Pass:
+    """One resolve() call: the works, the executors and batchers, and the steps."""
+
+    def __init__(self, resolver: Resolver, works: list[_Work]):
+        self.r = resolver
+        self.works = works
+        self.sources = resolver.sources
+        self.seen = resolver._seen
+        self._left = len(works)
+        self._finished = threading.Event()
+        self._lock = threading.Lock()
+        self._saves: list[tuple[str, str, list[Record]]] = []
+        self._execs: dict[str, ThreadPoolExecutor] = {}
+        self._batchers: dict[str, Batcher] = {}
+
+    # --- plumbing -----------------------------------------------------------------
+
+    def _exec(self, name: str) -> ThreadPoolExecutor:
+        with self._lock:
+            if name not in self._execs:
+                self._execs[name] = ThreadPoolExecutor(max_workers=self.r.workers, thread_name_prefix=name)
+            return self._execs[name]
+
+    def _batcher(self, s: Source, what: str, fn) -> Batcher:
+        name = f"{s.name}-{what}"
+        with self._lock:
+            if name not in self._batchers:
+                size = getattr(s, "batch_size", 200)
+                self._batchers[name] = Batcher(fn, size=size, pool=getattr(s, "pool", None), name=name)
+            return self._batchers[name]
+
+    def _remember(self, s: Source, key: str, records: list[Record]) -> None:
+        self.seen.add(records)
+        with self._lock:
+            self.r.fetched += records
+            if self.r.store is not None and s.name != "local":
+                self._saves.append((s.name, key, records))
+
+    def _flush(self) -> None:
+        store = self.r.store
+        with self._lock:
+            saves, self._saves = self._saves, []
+        if store is None or not saves:
+            return
+        save_many = getattr(store, "save_searches", None)
+        if save_many is not None:
+            save_many(saves)
+        else:
+            for source, key, records in saves:
+                store.save_search(source, key, records)
+
+    # --- the pass -----------------------------------------------------------------
+
+    def run(self) -> None:
+        for w in self.works:
+            for s in self.sources:
+                w.answer(s.name).applicable = s.applies_to(w.citation)
+        self._prefetch_cache()
+        try:
+            for w in self.works:
+                self._next(w)
+            self._finished.wait()
+        finally:
+            for b in self._batchers.values():
+                b.close()
+            for ex in self._execs.values():
+                ex.shutdown(wait=True)
+            self._flush()
+
+    def _prefetch_cache(self) -> None:
+        """Read every fresh stored record for the stated identifiers in a few queries."""
+        store, r = self.r.store, self.r
+        for s in self.sources:
+            if not r._cache_ok(s):
+                continue
+            for kind in s.id_kinds:
+                ids = sorted({_norm_id(kind, getattr(w.citation.fields, kind)) for w in self.works
+                              if getattr(w.citation.fields, kind, None)})
+                if not ids:
+                    continue
+                found = _stored_by_ids(store, s.name, kind, ids, r.max_age_days)
+                missing = [i for i in ids if i not in found]
+                gone = _known_missing(store, s.name, kind, missing, r.max_age_days)
+                with self.seen._lock:
+                    for i, rec in found.items():
+                        self.seen.by_id[(s.name, kind, i)] = rec
+                    for i in gone:
+                        self.seen.by_id[(s.name, kind, i)] = None
+                self.seen.add(list(found.values()))
+
+    def _finish(self, w: _Work) -> None:
+        if self.r.progress:
+            self.r.progress(w.copies)
+        with self._lock:
+            self._left -= 1
+            last = self._left == 0
+        if last:
+            self._finished.set()
+
+    def _next(self, w: _Work) -> None:
+        """Start the next step the citation needs, or finish it."""
+        try:
+            if not w.settled():
+                for step in (self._ids, self._citmatch, self._search):
+                    if step(w):
+                        return
+        except Exception as e:  # a bug must not hang the pass or become "unfound"
             for s in self.sources:
                 a = w.answer(s.name)
-                a.applicable = s.applies_to(w.citation)
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            self._identifiers(todo, pool)
-            self._citmatch(todo)
-            for s in self.sources:
-                self._searches(s, [w for w in todo if not w.settled() and w.answer(s.name).applicable
-                                   and w.answer(s.name).ok], pool)
-        if self.progress:
-            self.progress(len(citations))
-        return [list(works[k].answers.values()) if k else [] for k in slots]
+                if a.applicable and a.ok:
+                    a.ok, a.error = False, f"internal error: {type(e).__name__}: {e}"
+        self._finish(w)
 
-    def _identifiers(self, todo: list[_Work], pool: ThreadPoolExecutor) -> None:
+    def _then(self, w: _Work, futures: list[Future]) -> None:
+        """Call _next(w) once every future is done."""
+        left = [len(futures)]
+        lock = threading.Lock()
+
+        def one(_f: Future) -> None:
+            with lock:
+                left[0] -= 1
+                last = left[0] == 0
+            if last:
+                self._next(w)
+
+        for f in futures:
+            f.add_done_callback(one)
+
+    # --- step 1: identifiers --------------------------------------------------------
+
+    def _ids(self, w: _Work) -> bool:
+        if "ids" in w.done:
+            return False
+        w.done.add("ids")
+        futures: list[Future] = []
         for s in self.sources:
-            for kind in s.id_kinds:
-                wanted: dict[str, list[_Work]] = {}
-                for w in todo:
-                    ident = getattr(w.citation.fields, kind, None)
-                    if ident:
-                        wanted.setdefault(ident.lower() if kind == "doi" else ident, []).append(w)
-                if not wanted:
-                    continue
-                results: dict[str, Record | None] = {}
-                missing = []
-                for ident in wanted:
-                    hit, rec = self._cached_record(s, kind, ident)
-                    if hit:
-                        results[ident] = rec
-                    else:
-                        missing.append(ident)
-                errors: dict[str, str] = {}
-                if missing:
-                    self._fetch_ids(s, kind, missing, results, errors, pool)
-                for ident, ws in wanted.items():
-                    for w in ws:
-                        a = w.answer(s.name)
-                        if ident in errors:
-                            a.ok, a.error = False, errors[ident]
-                        elif ident in results:
-                            a.by_identifier[f"{kind}:{ident.lower()}"] = results[ident]
-
-    def _fetch_ids(self, s: Source, kind: str, ids: list[str], results: dict, errors: dict,
-                   pool: ThreadPoolExecutor) -> None:
-        # sources that batch (PubMed efetch) get one call; per-id sources (Crossref) run concurrently
-        batches = [ids] if s.name == "pubmed" else [[i] for i in ids]
-
-        def one(batch: list[str]):
-            try:
-                return batch, s.fetch(kind, batch), None
-            except SourceError as e:
-                return batch, {}, str(e)
-
-        for batch, got, err in pool.map(one, batches):
-            if err:
-                errors.update({i: err for i in batch})
-                continue
-            for i in batch:
-                rec = got.get(i)
-                results[i] = rec
-                self._remember(s, f"{kind}:{i}", [rec] if rec else [])
-
-    def _citmatch(self, todo: list[_Work]) -> None:
-        for s in self.sources:
-            citmatch = getattr(s, "citmatch", None)
-            if citmatch is None:
-                continue
-            cands = [w for w in todo if not w.citation.fields.pmid and not w.settled() and w.answer(s.name).ok]
-            if not cands:
-                continue
-            try:
-                hits = citmatch([w.citation for w in cands])
-                got = s.fetch("pmid", sorted(set(hits.values()))) if hits else {}
-            except SourceError:
-                continue  # ECitMatch is a shortcut: searches below still ask this source
-            for i, pmid in hits.items():
-                rec = got.get(pmid)
-                if rec is not None:
-                    cands[i].answer(s.name).records.append(rec)
-                    self._remember(s, f"pmid:{pmid}", [rec])
-
-    def _searches(self, s: Source, todo: list[_Work], pool: ThreadPoolExecutor) -> None:
-        asks: list[tuple[_Work, str]] = []
-        for w in todo:
-            key = "search:" + citation_key(w.citation)
-            cached = self._cached_search(s, key)
-            if cached is not None:
-                w.answer(s.name).records += cached
-            else:
-                asks.append((w, key))
-
-        def one(item: tuple[_Work, str]):
-            try:
-                return s.search(item[0].citation), None
-            except SourceError as e:
-                return [], str(e)
-
-        for (w, key), (records, err) in zip(asks, pool.map(one, asks)):
             a = w.answer(s.name)
+            for kind in s.id_kinds:
+                ident = getattr(w.citation.fields, kind, None)
+                if not ident:
+                    continue
+                ident = _norm_id(kind, ident)
+                with self.seen._lock:
+                    hit = (s.name, kind, ident) in self.seen.by_id
+                    rec = self.seen.by_id.get((s.name, kind, ident))
+                if hit:
+                    a.by_identifier[f"{kind}:{ident}"] = rec
+                    continue
+                futures.append(self._fetch_id(s, kind, ident, a))
+        if not futures:
+            return False
+        self._then(w, futures)
+        return True
+
+    def _fetch_id(self, s: Source, kind: str, ident: str, a: SourceAnswer) -> Future:
+        out: Future = Future()
+
+        def store(got: dict | None, err: str | None) -> None:
             if err:
                 a.ok, a.error = False, err
+            else:
+                rec = (got or {}).get(ident)
+                a.by_identifier[f"{kind}:{ident}"] = rec
+            out.set_result(None)
+
+        if getattr(s, "batch_size", 1) > 1 or s.name == "pubmed":
+            b = self._batcher(s, f"fetch-{kind}", lambda ids, s=s, kind=kind: self._fetch_batch(s, kind, ids))
+            f = b.submit([ident])
+            f.add_done_callback(lambda f: store(f.result() if not f.exception() else None,
+                                                _error(f.exception())))
+        else:
+            def one() -> None:
+                try:
+                    store(self._fetch_batch(s, kind, [ident]), None)
+                except SourceError as e:
+                    store(None, str(e))
+                except Exception as e:
+                    store(None, f"internal error: {type(e).__name__}: {e}")
+            self._exec(f"{s.name}-ids").submit(one)
+        return out
+
+    def _fetch_batch(self, s: Source, kind: str, ids: list[str]) -> dict[str, Record | None]:
+        got = s.fetch(kind, ids)
+        out = {}
+        for i in ids:
+            rec = got.get(i)
+            out[i] = rec
+            with self.seen._lock:
+                self.seen.by_id[(s.name, kind, i)] = rec
+            self._remember(s, f"{kind}:{i}", [rec] if rec else [])
+        return out
+
+    # --- step 2: ECitMatch --------------------------------------------------------------
+
+    def _citmatch(self, w: _Work) -> bool:
+        if "citmatch" in w.done:
+            return False
+        w.done.add("citmatch")
+        for s in self.sources:
+            lines_fn = getattr(s, "citmatch_lines", None)
+            a = w.answer(s.name)
+            if lines_fn is None or w.citation.fields.pmid or not a.ok or not a.applicable:
                 continue
-            a.records += records
-            self._remember(s, key, records)
+            from .sources.pubmed import citmatch_line
+
+            line = citmatch_line(w.citation, "k" + w.key[:16])
+            if not line:
+                continue
+            b = self._batcher(s, "citmatch", lines_fn)
+            out: Future = Future()
+
+            def hits(f: Future, s=s, a=a, line=line, out=out) -> None:
+                pmid = None if f.exception() else f.result().get("k" + w.key[:16])
+                if not pmid:  # no hit, or ECitMatch failed: the search step still asks
+                    out.set_result(None)
+                    return
+                rec = self.seen.by_id.get((s.name, "pmid", pmid))
+                if rec is not None:
+                    a.records.append(rec)
+                    out.set_result(None)
+                    return
+                fb = self._batcher(s, "fetch-pmid", lambda ids, s=s: self._fetch_batch(s, "pmid", ids))
+
+                def fetched(f2: Future) -> None:
+                    if not f2.exception():
+                        got = f2.result().get(pmid)
+                        if got is not None:
+                            a.records.append(got)
+                    out.set_result(None)
+
+                fb.submit([pmid]).add_done_callback(fetched)
+
+            b.submit([line]).add_done_callback(hits)
+            self._then(w, [out])
+            return True
+        return False
+
+    # --- step 3: searches -----------------------------------------------------------
+
+    def _reuse(self, w: _Work) -> bool:
+        """Settle the citation with records already in hand from this pass, if they fit."""
+        like = self.seen.like(w.citation)
+        if like and fits(w.citation, like):
+            for rec in like:
+                w.answer(rec.source).records.append(rec)
+            return True
+        return False
+
+    def _search(self, w: _Work) -> bool:
+        for s in self.sources:
+            step = f"search-{s.name}"
+            a = w.answer(s.name)
+            if step in w.done or not a.applicable or not a.ok:
+                continue
+            w.done.add(step)
+            if self._reuse(w):
+                return False
+            key = "search:" + w.key
+            cached = self.r._cached_search(s, key)
+            if cached is not None:
+                a.records += cached
+                self.seen.add(cached)
+                if w.settled():
+                    return False
+                continue
+            f = self._exec(f"{s.name}-search").submit(self._ask, s, w, a, key)
+            self._then(w, [f])
+            return True
+        return False
+
+    def _ask(self, s: Source, w: _Work, a: SourceAnswer, key: str) -> None:
+        if self._reuse(w):  # something fetched while this waited may already fit
+            return
+        try:
+            if s.name == "pubmed":
+                b = self._batcher(s, "fetch-pmid", lambda ids: self._fetch_batch(s, "pmid", ids))
+                records = s.search(w.citation, fetch=lambda ids: b.get(ids))
+            else:
+                records = s.search(w.citation)
+        except SourceError as e:
+            a.ok, a.error = False, str(e)
+            return
+        except Exception as e:
+            a.ok, a.error = False, f"internal error: {type(e).__name__}: {e}"
+            return
+        a.records += records
+        self._remember(s, key, records)
+
+
+def _error(e: BaseException | None) -> str | None:
+    if e is None:
+        return None
+    if isinstance(e, SourceError):
+        return str(e)
+    return f"internal error: {type(e).__name__}: {e}"
+
+
+def _stored_by_ids(store, source: str, kind: str, ids: list[str], max_age: float) -> dict[str, Record]:
+    bulk = getattr(store, "get_records_by_ids", None)
+    if bulk is not None:
+        return bulk(source, kind, ids, max_age_days=max_age)
+    out = {}
+    for i in ids:
+        rec = store.get_record(source, **{kind: i}, max_age_days=max_age)
+        if rec is not None:
+            out[i] = rec
+    return out
+
+
+def _known_missing(store, source: str, kind: str, ids: list[str], max_age: float) -> list[str]:
+    """Identifiers the source recently said it does not have."""
+    if not ids:
+        return []
+    keys = [f"{kind}:{i}" for i in ids]
+    bulk = getattr(store, "get_searches", None)
+    found = bulk(source, keys, max_age_days=max_age) if bulk is not None else \
+        {k: v for k in keys if (v := store.get_search(source, k, max_age)) is not None}
+    return [i for i, k in zip(ids, keys) if k in found and not found[k]]

@@ -8,6 +8,8 @@ last, so an interrupted audit leaves a run marked incomplete and earlier runs in
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,8 @@ from typing import Any
 from . import __version__
 from .config import Settings
 from .models import MISMATCHED, UNFOUND, Audit, Document
-from .pipeline import audit_document
+from .pipeline import extract_citations, judge_all
+from .narrative import gather_evidence, resolve_many
 from .report import audit_to_dict, render
 from .resolve import Resolver
 
@@ -42,15 +45,18 @@ def is_url(s: str) -> bool:
 
 
 def build_sources(settings: Settings, store) -> list:
-    """The sources an audit asks: stored records only when offline, else Crossref and PubMed."""
+    """The sources an audit asks: stored records only when offline, else Crossref and PubMed
+    (and the web link checker, which fetches cited links and grey entries' URLs)."""
     if settings.offline:
         from .sources.local import LocalSource
 
         return [LocalSource(store)]
     from .sources.crossref import CrossrefSource
     from .sources.pubmed import PubMedSource
+    from .sources.web import WebSource
 
-    return [CrossrefSource(settings), PubMedSource(settings)]
+    web = [WebSource(settings)] if settings.check_links else []
+    return [CrossrefSource(settings), PubMedSource(settings), *web]
 
 
 class AuditRunner:
@@ -98,25 +104,73 @@ class AuditRunner:
             raise InputError(str(e)) from None
 
     def audit(self, item: str) -> AuditResult:
-        doc = self.load(item)
-        if not is_url(item):
-            doc.source = str(Path(item).resolve())
-        if self.progress:
-            print(f"citeaudit: auditing {item}", file=sys.stderr)
-        article_id = self.store.upsert_article(doc)
-        mode = "offline" if self.settings.offline else "online"
-        run_id = self.store.start_run(article_id, mode, __version__, doc.content_hash)
+        result = self.audit_many([item])[0][1]
+        if isinstance(result, InputError):
+            raise result
+        return result
+
+    def audit_many(self, items: list[str], chunk_citations: int = 5000) -> list[tuple[str, AuditResult | InputError]]:
+        """Audit articles, resolving the citations of many articles in one pass.
+
+        Identical references across the articles are resolved once and every service pool
+        stays busy across article boundaries. Articles are taken in chunks of about
+        `chunk_citations` citations so memory stays bounded. Unreadable inputs come back
+        as InputError, in place.
+        """
+        out: list[tuple[str, AuditResult | InputError]] = []
+        chunk: list[tuple[str, Document, list]] = []
+        size = 0
+        bar = ProgressBar() if self.progress else None
+        self.resolver.progress = bar.advance if bar else None
         try:
-            audit = audit_document(doc, self.resolver, offline=self.settings.offline)
-            ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
-            for cid, it in zip(ids, audit.items):
-                self.store.save_check(run_id, cid, it.check)
+            for item in items:
+                try:
+                    doc = self.load(item)
+                except InputError as e:
+                    out.append((item, e))
+                    continue
+                if not is_url(item):
+                    doc.source = str(Path(item).resolve())
+                citations = extract_citations(doc)
+                if bar:
+                    bar.add(len(citations))
+                chunk.append((item, doc, citations))
+                size += len(citations)
+                if size >= chunk_citations:
+                    out += self._audit_chunk(chunk)
+                    chunk, size = [], 0
+            if chunk:
+                out += self._audit_chunk(chunk)
+        finally:
+            if bar:
+                bar.close()
+            self.resolver.progress = None
+        order = {item: i for i, item in enumerate(items)}
+        return sorted(out, key=lambda x: order.get(x[0], 0))
+
+    def _audit_chunk(self, chunk: list[tuple[str, Document, list]]) -> list[tuple[str, AuditResult]]:
+        mode = "offline" if self.settings.offline else "online"
+        started = []
+        for item, doc, citations in chunk:
+            article_id = self.store.upsert_article(doc)
+            started.append((article_id, self.store.start_run(article_id, mode, __version__, doc.content_hash)))
+        try:
+            answers = resolve_many(self.resolver, [c for _, _, c in chunk])  # narrative-aware (narrative.py)
+            out = []
+            for (item, doc, citations), ans, (article_id, run_id) in zip(chunk, answers, started):
+                evidence = None if self.settings.offline else gather_evidence(self.resolver, citations)
+                audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence),
+                              offline=self.settings.offline)
+                ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
+                self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
+                self.store.finish_run(run_id, "complete")
+                report = audit_to_dict(audit, ids, run={"id": run_id, "mode": mode})
+                out.append((item, AuditResult(audit, report, run_id)))
         except BaseException:
-            self.store.finish_run(run_id, "incomplete")
+            for _, run_id in started:
+                self.store.finish_run(run_id, "incomplete")
             raise
-        self.store.finish_run(run_id, "complete")
-        report = audit_to_dict(audit, ids, run={"id": run_id, "mode": mode})
-        return AuditResult(audit, report, run_id)
+        return out
 
     def render(self, result: AuditResult, fmt: str, color: bool, first: bool = True) -> str:
         if fmt == "csv" and not first:
@@ -124,3 +178,43 @@ class AuditRunner:
 
             return as_csv(result.report, header=False)
         return render(result.report, fmt, color=color)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (for a terminal only: the CLI decides)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None, label: str = "citations"):
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.total = 0
+        self.done = 0
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.total += n
+        self._draw()
+
+    def advance(self, n: int = 1) -> None:
+        with self._lock:
+            self.done += n
+        self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        with self._lock:
+            done, total = min(self.done, self.total), self.total
+        filled = int(self.WIDTH * done / total) if total else 0
+        self.stream.write(f"\rciteaudit [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {self.label}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self._draw(force=True)
+        self.stream.write("\n")
+        self.stream.flush()

@@ -8,6 +8,8 @@ author of fabricating a study.
 
 from __future__ import annotations
 
+from .link_verdict import OFFLINE_REASON as OFFLINE_LINK_REASON
+from .link_verdict import link_verdict
 from .match import Assessment, assess, group_works, title_similarity
 from .models import (
     MISMATCHED,
@@ -18,10 +20,12 @@ from .models import (
     Citation,
     FieldComparison,
     Record,
+    RecordUpdate,
     SourceAnswer,
 )
 
 GREY_REASON = "grey literature (agency page, press release or blog) with no identifier or link to check"
+GREY_LINK_REASON = "grey literature: its link was not fetched (no web checker in this run)"
 
 
 def _fmt(v) -> str:
@@ -38,8 +42,28 @@ def describe_differences(diffs: list[FieldComparison]) -> str:
     return "; ".join(parts)
 
 
+# Crossref update types (normalised) / PubMed CommentsCorrections kinds -> the flag a report shows.
+# The first three make Check.retracted true (see models.RETRACTION_NOTE_PREFIXES).
+UPDATE_LABELS = {"retraction": "RETRACTED", "withdrawal": "WITHDRAWN", "removal": "REMOVED",
+                 "partial_retraction": "PARTIALLY RETRACTED", "expression_of_concern": "EXPRESSION OF CONCERN"}
+# PubMed publication types of a record that is itself a notice about another work
+NOTICE_TYPES = {"retraction of publication": "retraction", "published erratum": "correction",
+                "expression of concern": "expression of concern"}
+
+
+def _notice_bits(u: RecordUpdate) -> list[str]:
+    return [b for b in (u.doi and f"notice {u.doi}", u.pmid and f"notice PMID {u.pmid}",
+                        u.date, u.source and f"source {u.source}") if b]
+
+
 def record_notes(records: list[Record]) -> list[str]:
-    """Retraction, correction and expression-of-concern flags of a matched work."""
+    """Retraction, correction and expression-of-concern flags of a matched work.
+
+    From Crossref ``updated-by`` (with its source, e.g. retraction-watch) and PubMed
+    CommentsCorrections (RetractionIn, ErratumIn...) on the work; PubMed's "Retracted
+    Publication" type; and, when the cited item is itself a notice (Crossref ``update-to``,
+    PubMed RetractionOf/ErratumFor or a "Retraction of Publication" type), what it is a notice of.
+    """
     notes: list[str] = []
     seen: set[tuple] = set()
     for r in records:
@@ -48,15 +72,26 @@ def record_notes(records: list[Record]) -> list[str]:
             if key in seen:
                 continue
             seen.add(key)
-            what = {"retraction": "RETRACTED", "expression_of_concern": "EXPRESSION OF CONCERN"}.get(
-                u.type, u.type.replace("_", " ").upper())
-            bits = [b for b in (u.doi and f"notice {u.doi}", u.pmid and f"notice PMID {u.pmid}",
-                                u.date, u.source and f"source {u.source}") if b]
+            what = UPDATE_LABELS.get(u.type, u.type.replace("_", " ").upper())
+            bits = _notice_bits(u)
             notes.append(f"{what}: " + ", ".join(bits) if bits else what)
         if any(t.lower() == "retracted publication" for t in r.publication_types) and ("retraction", None) not in seen:
             if not any(n.startswith("RETRACTED") for n in notes):
                 notes.append("RETRACTED: PubMed lists this work as a Retracted Publication")
                 seen.add(("retraction", None))
+    for r in records:
+        for u in r.update_to:
+            key = ("notice-of", u.type, u.doi or u.pmid)
+            if key in seen:
+                continue
+            seen.add(key)
+            target = ", ".join(b for b in (u.doi, u.pmid and f"PMID {u.pmid}") if b) or "another work"
+            notes.append(f"NOTICE: the cited item is a {u.type.replace('_', ' ')} notice for {target}, not the study itself")
+        for t in r.publication_types:
+            kind = NOTICE_TYPES.get(t.lower())
+            if kind and not any(k[0] == "notice-of" for k in seen):
+                seen.add(("notice-of", kind, None))
+                notes.append(f"NOTICE: the cited item is a {kind} notice (PubMed: {t}), not the study itself")
     return notes
 
 
@@ -82,6 +117,10 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
         found = [t for t in targets if t is not None]
         if best is not None and any(t.key in {b.key for b in best} for t in found):
             return None
+        # the matched work's own record carries the identifier: one registry lacking it
+        # (a DOI registered outside Crossref, a record not yet indexed) is no difference
+        if best is not None and any((getattr(r, kind) or "").lower() == value.lower() for r in best):
+            return None
         right = next((getattr(r, kind) for r in (best or []) if getattr(r, kind)), None)
         if not found:
             return FieldComparison(kind, value, right, False, note=f"the stated {kind.upper()} does not exist")
@@ -91,11 +130,24 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
     return None
 
 
+def _fit(x: Assessment) -> tuple:
+    """Best fitting work first: most stated fields confirmed net of differences, then fewest
+    differences. A preprint without journal or pages cannot confirm a stated journal, volume
+    and pages, so the version of record they point to wins even when one detail differs."""
+    agreeing = sum(1 for c in x.comparisons if c.agrees)
+    return (-(agreeing - len(x.differences)), len(x.differences), -x.score)
+
+
 def judge(citation: Citation, answers: list[SourceAnswer], offline: bool = False) -> Check:
     """The verdict on one citation given every source's answer."""
     status = _source_status(answers)
     f = citation.fields
     if citation.category == "grey" and not (f.doi or f.pmid):
+        link = next((a for a in answers if a.source == "web"), None)
+        if link is not None:  # a cited link / grey entry with a URL, fetched by sources/web.py
+            return link_verdict(citation, getattr(link, "page", None), ok=link.ok, error=link.error)
+        if f.url:
+            return Check(UNCHECKED, OFFLINE_LINK_REASON if offline else GREY_LINK_REASON, sources=status)
         return Check(UNCHECKED, GREY_REASON, sources=status)
 
     records: list[Record] = []
@@ -104,7 +156,7 @@ def judge(citation: Citation, answers: list[SourceAnswer], offline: bool = False
         records += [r for r in a.by_identifier.values() if r is not None]
     works = group_works(records)
     assessed = [assess(f, w) for w in works]
-    accepted = sorted((x for x in assessed if x.accepted), key=lambda x: (len(x.differences), -x.score))
+    accepted = sorted((x for x in assessed if x.accepted), key=_fit)
 
     if accepted:
         return _verdict_for_match(citation, answers, accepted, status)

@@ -388,7 +388,7 @@ _FIELD_ALIASES = {
     "au": "author", "author": "author", "1au": "first_author", "ta": "journal", "journal": "journal",
     "jour": "journal", "dp": "year", "pdat": "year", "publication date": "year",
     "vi": "volume", "volume": "volume", "pg": "page", "page": "page", "doi": "doi", "aid": "doi",
-    "pmid": "pmid", "uid": "pmid", "all": "all", "all fields": "all",
+    "pmid": "pmid", "uid": "pmid", "pmcid": "pmcid", "pmc": "pmcid", "all": "all", "all fields": "all",
 }
 
 
@@ -573,6 +573,10 @@ def _match_pmid(clause: Clause, entry: Entry) -> bool:
     return entry.record.pmid == clause.value.strip()
 
 
+def _match_pmcid(clause: Clause, entry: Entry) -> bool:
+    return bool(entry.record.pmcid) and entry.record.pmcid.upper() == clause.value.strip().upper()
+
+
 def _match_all(clause: Clause, entry: Entry) -> bool:
     if clause.phrase:
         return _match_tiab(clause, entry)
@@ -590,5 +594,6 @@ _FIELD_MATCHERS = {
     "page": _match_page,
     "doi": _match_doi,
     "pmid": _match_pmid,
+    "pmcid": _match_pmcid,
     "all": _match_all,
 }

@@ -41,7 +41,7 @@ _SENTENCE_END_RE = re.compile(r"[.?!](?=\s|$)")
 _VANCOUVER_NAME_RE = re.compile(r"(?:(?:[a-z]{1,4}\s)?[A-Z][\w'’\-]*\s){1,3}[A-Z]{1,4}\.?")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.\s?-?){1,4}|[A-Z]{1,2}")
 _GIVEN_NAME_RE = re.compile(r"[A-Z][a-z'’\-]+(?:\s[A-Z][a-z'’\-]+)?(?:\s[A-Z]\.?)*")
-_SURNAME_RE = re.compile(r"(?:[a-z]{1,4}\s)?[A-Z][\w'’\-]+")
+_SURNAME_RE = re.compile(r"(?:[a-z]{1,4}\s)?[A-Z][\w'’\-]+(?:\s[A-Z][a-z][\w'’\-]*)?")  # 'Cabrera Garcia'
 
 _LABEL_BEFORE_RE = re.compile(
     r"(?:\b(?:doi|PMID|PMCID|Available\s+(?:from|at|online)|Retrieved\s+from|URL|Link)\s*:?\s*)$", re.IGNORECASE
@@ -56,9 +56,14 @@ _SOURCE_NUMBERS_RE = re.compile(
     r"(?<![\w.])(?:\d|Vol\b|Vol\.|vol\.|Volume\b|pp?\.\s?\d|Issue\b|No\.\s?\d"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)|;"
 )
-_PAGE = r"[A-Za-z]{0,2}\d[\w]*(?:\s?[-–—]\s?[A-Za-z]{0,2}\d[\w]*)?"
+_PAGE = r"[A-Za-z]{0,4}\d[\w]*(?:\s?[-–—]\s?[A-Za-z]{0,4}\d[\w]*)?"
 _VOL_ISSUE_PAGES_RE = re.compile(
     rf"(?<![\w])(?P<vol>\d{{1,5}}[A-Z]?)\s?\((?P<iss>[^()]{{1,20}})\)(?:\s?[:,]\s?(?:pp?\.\s?)?(?P<pages>{_PAGE}))?"
+)
+# Chicago notes-bibliography: "Journal 24, no. 7 (2022): 992–1009" / "Behaviour 158 (2021): 1007–42"
+_CHICAGO_NUMS_RE = re.compile(
+    rf"(?<![\w])(?P<vol>\d{{1,5}}[A-Z]?)(?:,?\s?no\.\s?(?P<iss>[\w\-/]{{1,10}}))?\s?"
+    rf"\((?:[A-Z][a-z]{{2,8}}\.?\s)?(?:\d{{1,2}}\s)?(?P<year>(?:1[89]|20)\d{{2}})\)(?:\s?:\s?(?P<pages>{_PAGE}))?"
 )
 _VOL_PAGES_RE = re.compile(rf";\s?(?P<vol>\d{{1,5}}[A-Z]?)(?:\s?:\s?(?P<pages>{_PAGE}))?(?![\w(])")
 _BARE_VOL_PAGES_RE = re.compile(rf"(?P<vol>\d{{1,5}}[A-Z]?)\s?,\s?(?:pp?\.\s?)?(?P<pages>{_PAGE})")
@@ -152,14 +157,33 @@ def _title_and_tail(rest: str) -> tuple[str, str]:
         if close > 0:
             return rest[1:close], rest[close + 1 :]
     if rest[:1] in "'‘":
-        m = re.search(r"['’](?=[\s,.;:]|$)", rest[1:])
+        # the closing quote is followed by punctuation ("'Title', Journal"); an apostrophe
+        # inside the title ("Anaxagoras' theory") is followed by a space
+        m = re.search(r"['’](?=[,.;:](?:\s|$)|\s*$)", rest[1:]) or re.search(r"['’](?=[\s,.;:]|$)", rest[1:])
         if m:
             return rest[1 : m.start() + 1], rest[m.end() + 1 :]
     m = _SENTENCE_END_RE.search(rest)
     if not m:
         return rest, ""
     keep = m.group(0) in "?!"
+    if keep:
+        sub = _subtitle_after_question(rest[m.end() :])
+        if sub:
+            return rest[: m.end()] + sub, rest[m.end() + len(sub) + 1 :]
     return rest[: m.end() if keep else m.start()], rest[m.end() :]
+
+
+def _subtitle_after_question(after: str) -> str | None:
+    """The subtitle of a title ending in '?'/'!' ("Do fish get wasted? Assessing the ...
+    fish. PeerJ, 6, e5956"): a wordy, number-free sentence followed by a source with
+    numbers that does not start with a year (as Vancouver's "J Med. 2020;..." does)."""
+    m = re.search(r"\.(?=\s)", after)
+    if not m:
+        return None
+    seg, rest = after[: m.start()], after[m.end() :].lstrip()
+    if len(seg.split()) < 5 or any(ch.isdigit() for ch in seg) or not re.search(r"\d", rest) or rest[:1].isdigit():
+        return None
+    return seg
 
 
 def _author_block_end(s: str) -> int:
@@ -250,7 +274,9 @@ def _pair_names(tokens: list[str]) -> list[Person]:
     while i < len(tokens):
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if nxt and _SURNAME_RE.fullmatch(token) and _is_given(nxt, first=not people):
+        two_word = " " in token.strip() and not token.strip().split()[0].islower()
+        if nxt and _SURNAME_RE.fullmatch(token) and (
+                _INITIALS_RE.fullmatch(nxt) if two_word else _is_given(nxt, first=not people)):
             people.append(Person(token, nxt))
             i += 2
             continue
@@ -266,6 +292,12 @@ def _is_given(token: str, first: bool) -> bool:
     return bool(_INITIALS_RE.fullmatch(token) or (first and _GIVEN_NAME_RE.fullmatch(token.rstrip("."))))
 
 
+def _is_initials_word(w: str) -> bool:
+    """'KE', 'R.', 'Ø' (any alphabet's capitals): Vancouver initials after the family name."""
+    core = w[:-1] if w.endswith(".") else w
+    return 1 <= len(core) <= 4 and core.isalpha() and core.isupper()
+
+
 def _parse_name(token: str) -> Person | None:
     """One name as written: "Bath R" (Vancouver), "Kirsten E. Smith", "S.C. Eastlack"."""
     words = [w for w in token.split() if w not in _SUFFIXES]
@@ -273,7 +305,7 @@ def _parse_name(token: str) -> Person | None:
         return None
     if len(words) == 1:
         return Person(words[0].rstrip("."))
-    if re.fullmatch(r"[A-Z]{1,4}\.?", words[-1]):
+    if _is_initials_word(words[-1]):
         return Person(" ".join(words[:-1]), words[-1].rstrip("."))
     cut = len(words) - 1
     while cut > 1 and words[cut - 1].lower() in _PARTICLES:
@@ -316,10 +348,14 @@ def _clean_journal(name: str) -> str | None:
 
 def _parse_numbers(n: str, fields: Fields) -> None:
     """Volume, issue and pages from the numeric part of a source tail."""
-    for rx in (_VOL_ISSUE_PAGES_RE, _VOL_PAGES_RE):
+    for rx in (_CHICAGO_NUMS_RE, _VOL_ISSUE_PAGES_RE, _VOL_PAGES_RE):
         m = rx.search(n)
         if m:
-            _fill(fields, m.groupdict())
+            found = m.groupdict()
+            year = found.pop("year", None)
+            if year and fields.year is None:
+                fields.year = int(year)
+            _fill(fields, found)
             n = n[: m.start()] + " " * (m.end() - m.start()) + n[m.end() :]
             break
     else:

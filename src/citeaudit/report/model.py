@@ -28,7 +28,7 @@ def citation_entry(item: AuditedCitation, citation_id: int | None = None) -> dic
         "score": k.score,
         "candidates": [r.summary() for r in k.candidates],
         "sources": dict(k.sources),
-        "retracted": bool(k.record and k.record.retracted),
+        "retracted": k.retracted,
         **({"linked_to": c.linked_to} if c.linked_to is not None else {}),
         **({"extra": c.extra} if c.extra else {}),
     }
@@ -49,10 +49,15 @@ def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict
     ids = citation_ids or [None] * len(audit.items)
     entries = [citation_entry(it, cid) for it, cid in zip(audit.items, ids)]
     d = audit.document
+    from ..credibility import credibility  # article credibility summary and headline
+
+    cred = credibility(entries)
     return {
+        "headline": cred["headline"],
         "article": {"source": d.source, "title": d.title, "kind": d.kind, "content_hash": d.content_hash,
                     **({"meta": d.meta} if d.meta else {})},
         "run": run or {"mode": "offline" if audit.offline else "online"},
         "summary": summarize(entries),
+        "credibility": cred,
         "citations": entries,
     }

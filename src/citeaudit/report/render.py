@@ -11,6 +11,7 @@ from . import safe
 
 LABEL = {"verified": "VERIFIED", "mismatched": "MISMATCHED", "unfound": "UNFOUND", "unchecked": "UNCHECKED"}
 COLOR = {"verified": "32", "mismatched": "33", "unfound": "31", "unchecked": "36"}
+RETRACTED_TAG = "[RETRACTED WORK]"
 
 
 def summary_line(s: dict[str, Any]) -> str:
@@ -41,6 +42,8 @@ def table(report: dict[str, Any], color: bool = False) -> str:
         if color:
             tag = f"\x1b[{COLOR.get(e['verdict'], '0')}m{tag}\x1b[0m"
         kind = "" if e["kind"] == "reference" else f"[{e['kind']}] "
+        if e.get("retracted"):  # whatever the verdict, a retracted work stands out
+            kind = (f"\x1b[1;31m{RETRACTED_TAG}\x1b[0m " if color else f"{RETRACTED_TAG} ") + kind
         out.append(f"{n:>3}. {tag} {kind}{safe.plain(e['text'], 110)}")
         if e.get("matched"):
             out.append(f"      found: {_record_line(e['matched'])}")
@@ -76,12 +79,14 @@ def markdown(report: dict[str, Any], color: bool = False) -> str:
             details = md(e["reason"])
         if e.get("notes"):
             details += ("; " if details else "") + "; ".join(md(x) for x in e["notes"])
-        out.append(f"| {n} | {e['verdict']} | {e['kind']} | {md(e['text'], 160)} | {found} | {details} |")
+        verdict = f"{e['verdict']} **RETRACTED WORK**" if e.get("retracted") else e["verdict"]
+        out.append(f"| {n} | {verdict} | {e['kind']} | {md(e['text'], 160)} | {found} | {details} |")
     return "\n".join(out) + "\n"
 
 
 CSV_COLUMNS = ["article", "citation_id", "kind", "category", "verdict", "reason", "text", "matched_doi",
-               "matched_pmid", "matched_title", "matched_journal", "matched_year", "differences", "notes"]
+               "matched_pmid", "matched_title", "matched_journal", "matched_year", "differences", "notes",
+               "retracted"]
 
 
 def csv_rows(report: dict[str, Any]) -> list[list[str]]:
@@ -91,7 +96,8 @@ def csv_rows(report: dict[str, Any]) -> list[list[str]]:
         diffs = "; ".join(f"{d['field']}: stated {d['stated']}, found {d['found']}" for d in e.get("differences") or [])
         rows.append([report["article"]["source"], e.get("id") or "", e["kind"], e["category"], e["verdict"],
                      e["reason"], e["text"], m.get("doi") or "", m.get("pmid") or "", m.get("title") or "",
-                     m.get("journal") or "", m.get("year") or "", diffs, "; ".join(e.get("notes") or [])])
+                     m.get("journal") or "", m.get("year") or "", diffs, "; ".join(e.get("notes") or []),
+                     "yes" if e.get("retracted") else ""])
     return rows
 
 

@@ -23,7 +23,7 @@ from .throttle import Gate, Pool, TransientError, call, parse_retry_after
 SELECT = [
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
     "published-print", "published-online", "published", "created", "volume", "issue", "page",
-    "type", "ISSN", "updated-by", "update-to", "abstract", "URL", "score",
+    "type", "ISSN", "updated-by", "update-to", "abstract", "URL", "score", "article-number",
 ]
 
 
@@ -77,6 +77,8 @@ class CrossrefSource:
 
     def applies_to(self, citation: Citation) -> bool:
         f = citation.fields
+        if citation.kind == "mention":
+            return bool(citation.extra.get("anchor"))
         return bool(f.doi or f.title or (f.authors and f.journal))
 
     def _call(self, fn: Callable[[], Any], pool: Pool, what: str) -> Any:
@@ -101,6 +103,8 @@ class CrossrefSource:
         return parse_work(body["message"], json.dumps(body["message"], ensure_ascii=False))
 
     def search(self, citation: Citation, limit: int = 5) -> list[Record]:
+        if citation.kind == "mention":
+            return self.search_mention(citation, limit=10)
         query = bibliographic_query(citation)
         if not query:
             return []
@@ -111,6 +115,36 @@ class CrossrefSource:
         if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
             raise SourceError("crossref search: the answer is not a Crossref work list")
         return parse_works_response(body)[:limit]
+
+    def _works(self, limit: int, **query) -> list[Record]:
+        body = self._call(lambda: self.client.works(limit=limit, select=SELECT, **query), self.query_pool, "search")
+        if body is None:
+            return []
+        if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+            raise SourceError("crossref search: the answer is not a Crossref work list")
+        return parse_works_response(body)[:limit]
+
+    def search_mention(self, citation: Citation, limit: int = 10) -> list[Record]:
+        """Container-title / pub-date restricted bibliographic searches for a narrative mention."""
+        from .mention_queries import crossref_mention_queries
+
+        out: list[Record] = []
+        for query in crossref_mention_queries(citation):
+            out += [r for r in self._works(limit, **query) if r.key not in {x.key for x in out}]
+        return out
+
+    def author_works(self, name: str, topic: str, limit: int = 20) -> list[Record]:
+        """Works whose authors match `name`, ranked by `topic` (query.author + query.bibliographic)."""
+        return self._works(limit, query_author=name, query_bibliographic=topic)
+
+    def journals(self, query: str, limit: int = 10) -> list[dict]:
+        """Crossref /journals?query= items (title, publisher, ISSN)."""
+        body = self._call(lambda: self.client.journals(query=query, limit=limit), self.query_pool, "journals")
+        if body is None:
+            return []
+        if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+            raise SourceError("crossref journals: the answer is not a journal list")
+        return [i for i in body["message"].get("items") or [] if isinstance(i, dict)]
 
 
 def bibliographic_query(citation: Citation) -> str:

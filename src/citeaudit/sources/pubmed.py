@@ -26,6 +26,7 @@ BATCH = 200
 class PubMedSource:
     name = "pubmed"
     id_kinds = ("pmid",)
+    batch_size = BATCH  # ids per efetch / lines per ECitMatch request
 
     def __init__(self, settings: Settings, client: httpx.Client | None = None):
         self.settings = settings
@@ -65,7 +66,8 @@ class PubMedSource:
                 raise TransientError(f"could not connect ({type(e).__name__})") from None
             if r.status_code == 429 or r.status_code >= 500:
                 raise TransientError(f"HTTP {r.status_code}", parse_retry_after(r.headers.get("retry-after")),
-                                     status=r.status_code)
+                                     status=r.status_code, headers=r.headers)
+            self.pool.adopt_limits(r.headers)
             if r.status_code >= 400:
                 raise SourceError(f"pubmed {what}: HTTP {r.status_code}")
             ctype = r.headers.get("content-type", "")
@@ -86,7 +88,9 @@ class PubMedSource:
 
     def applies_to(self, citation: Citation) -> bool:
         f = citation.fields
-        return bool(f.pmid or f.title or (f.authors and f.journal) or f.doi)
+        if citation.kind == "mention":
+            return bool(citation.extra.get("anchor"))
+        return bool(f.pmid or f.title or (f.authors and f.journal) or f.doi or f.pmcid)
 
     def fetch(self, kind: str, ids: Sequence[str]) -> dict[str, Record | None]:
         if kind != "pmid":
@@ -108,7 +112,10 @@ class PubMedSource:
         _count, ids = self._parsed(parse_esearch, text, "esearch")
         return ids
 
-    def search(self, citation: Citation, limit: int = 5) -> list[Record]:
+    def search(self, citation: Citation, limit: int = 5, fetch=None) -> list[Record]:
+        """esearch, then the hits' records; `fetch(ids) -> {id: Record}` may batch them with others'."""
+        if citation.kind == "mention":
+            return self.search_mention(citation, limit=10)
         ids: list[str] = []
         for term in search_terms(citation):
             ids = self.esearch(term, retmax=limit)
@@ -116,8 +123,27 @@ class PubMedSource:
                 break
         if not ids:
             return []
-        found = self.fetch("pmid", ids[:limit])
+        found = (fetch or (lambda wanted: self.fetch("pmid", wanted)))(ids[:limit])
         return [r for r in (found.get(i) for i in ids[:limit]) if r is not None]
+
+    def count(self, term: str, db: str = "pubmed") -> int:
+        """How many records an esearch term matches (db "pubmed" or "nlmcatalog")."""
+        text = self._request("esearch.fcgi", "esearch",
+                             params=self._params(db=db, term=term, retmax=0, retmode="xml"))
+        n, _ids = self._parsed(parse_esearch, text, "esearch")
+        return n
+
+    def search_mention(self, citation: Citation, limit: int = 10) -> list[Record]:
+        """Field-restricted searches for a narrative mention; the union of their hits."""
+        from .mention_queries import pubmed_mention_terms
+
+        ids: list[str] = []
+        for term in pubmed_mention_terms(citation):
+            ids += [i for i in self.esearch(term, retmax=limit) if i not in ids]
+        if not ids:
+            return []
+        found = self.fetch("pmid", ids)
+        return [r for r in (found.get(i) for i in ids) if r is not None]
 
     def citmatch(self, citations: Sequence[Citation]) -> dict[int, str]:
         """ECitMatch for every citation with journal, volume and first page: index -> PMID."""
@@ -130,13 +156,19 @@ class PubMedSource:
         if not lines:
             return {}
         out: dict[int, str] = {}
+        for key, pmid in self.citmatch_lines(lines).items():
+            if pmid and key in keys:
+                out[keys[key]] = pmid
+        return out
+
+    def citmatch_lines(self, lines: Sequence[str]) -> dict[str, str | None]:
+        """ECitMatch for `citmatch_line` lines (BATCH per request): line key -> PMID or None."""
+        out: dict[str, str | None] = {}
         for start in range(0, len(lines), BATCH):
             bdata = "\r".join(lines[start:start + BATCH]) + "\r"
             text = self._request("ecitmatch.cgi", "ECitMatch",
                                  params=self._params(db="pubmed", retmode="xml", bdata=bdata))
-            for key, pmid in self._parsed(parse_ecitmatch, text, "ECitMatch").items():
-                if pmid and key in keys:
-                    out[keys[key]] = pmid
+            out.update(self._parsed(parse_ecitmatch, text, "ECitMatch"))
         return out
 
 
@@ -157,10 +189,20 @@ def citmatch_line(c: Citation, key: str) -> str | None:
                      _clean(author), key]) + "|"
 
 
+def _author_term(person) -> str:
+    """'Curiel Cid R' as PubMed writes authors: family name and first initial (when known),
+    so a two-word family name is not read as a name plus initials."""
+    initial = next((ch for ch in person.given if ch.isalpha()), "")
+    return f"{_clean(person.family)} {initial.upper()}".strip()
+
+
 def search_terms(citation: Citation) -> list[str]:
-    """esearch terms, most specific first: title words; then author + journal + year."""
+    """esearch terms, most specific first: title words; author + journal + volume/year;
+    author + year + any title word; the DOI. The search stops at the first that finds something."""
     f = citation.fields
     terms: list[str] = []
+    if f.pmcid and not f.pmid and re.fullmatch(r"PMC\d{4,9}", f.pmcid, re.IGNORECASE):
+        terms.append(f"{f.pmcid.upper()}[pmcid]")  # a PMC link: PubMed finds the article by its PMCID
     words = significant_words(f.title or "", limit=8)
     if len(words) >= 2:
         terms.append(" AND ".join(f"{w}[ti]" for w in words))
@@ -173,7 +215,12 @@ def search_terms(citation: Citation) -> list[str]:
             t += f" AND {f.year - 1}:{f.year + 1}[dp]"
         terms.append(t)
     if first and len(words) >= 2:
-        terms.append(f"{_clean(f.authors[0].family)}[au] AND " + " AND ".join(f"{w}[ti]" for w in words[:3]))
+        # tolerant of a misspelt title word or a journal written differently: the first
+        # author's papers around the year that share any title word, best match first
+        t = f"{_author_term(f.authors[0])}[1au]"
+        if f.year:
+            t += f" AND {f.year - 1}:{f.year + 1}[dp]"
+        terms.append(t + " AND (" + " OR ".join(f"{w}[ti]" for w in words) + ")")
     if f.doi:
         terms.append(f"{f.doi}[aid]")
-    return terms[:3]
+    return terms[:4]

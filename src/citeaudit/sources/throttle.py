@@ -1,9 +1,15 @@
 """Staying inside a service's published limits, and retrying politely when told to wait.
 
-A Pool spaces requests to at most `rate` per second with at most `concurrency` in
-flight; all threads asking one service share its pool. `call` retries transient
-failures (429, 5xx, timeouts, dropped connections, truncated bodies) with backoff,
-honouring Retry-After, within a bounded total time; then it raises SourceError.
+A Pool lets at most `rate` requests start in any one second (a sliding window, like the
+services count them) and keeps at most `concurrency` in flight. Pools of one service
+may share a Gate (Crossref counts queries and DOI lookups against one concurrency
+limit). All threads asking one service share its pools, so the limit holds however
+many citations resolve at once. `call` retries transient failures (429, 5xx, timeouts,
+dropped connections, truncated bodies) with backoff, honouring Retry-After, within a
+bounded total time; then it raises SourceError.
+
+A Batcher gathers items (PMIDs, ECitMatch lines) submitted by concurrently resolving
+citations into one request of up to `size` items, sent when the pool can take it.
 """
 
 from __future__ import annotations
@@ -11,25 +17,33 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Callable, Iterator, Mapping, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, Mapping, TypeVar
 
 from .base import SourceError
 
 T = TypeVar("T")
 
-# a whisker of slack so that jitter on the wire never puts rate+1 requests in one second
-_SLACK = 1.03
+# seconds added to the rate window: a request may reach the server a little later than
+# it left, so `rate` requests are spread over 1 s + MARGIN and never land in one second
+MARGIN = 0.04
+# seconds a concurrency place stays taken after the answer arrived: the server frees
+# its own count only after it has written the answer
+SETTLE = 0.003
 
 
 class TransientError(Exception):
     """A failure worth retrying. `retry_after` is the server's own advice, in seconds."""
 
-    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None):
+    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None,
+                 headers: Mapping[str, str] | None = None):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.status = status
+        self.headers = headers
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -46,49 +60,105 @@ def parse_retry_after(value: str | None) -> float | None:
             return None
 
 
+class Gate:
+    """A concurrency limit that several pools of one service share."""
+
+    def __init__(self, limit: int):
+        self.limit = max(1, int(limit))
+        self.in_flight = 0
+        self.peak = 0
+        self.cond = threading.Condition()
+
+
 class Pool:
     """Rate and concurrency limit for one service pool (e.g. Crossref queries)."""
 
-    def __init__(self, name: str, rate: float, concurrency: int = 1):
+    def __init__(self, name: str, rate: float, concurrency: int = 1, gate: Gate | None = None):
         self.name = name
-        self.rate = max(0.01, float(rate))
-        self.concurrency = max(1, int(concurrency))
-        self._sem = threading.Semaphore(self.concurrency)
-        self._lock = threading.Lock()
-        self._next = 0.0
+        self.gate = gate or Gate(concurrency)
         self.requests = 0
         self.throttled = 0  # 429s received
+        self._paused_until = 0.0
+        self._sent: deque[float] = deque()
+        self.set_rate(rate)
+
+    # --- limits -------------------------------------------------------------------
+
+    @property
+    def concurrency(self) -> int:
+        return self.gate.limit
+
+    def set_rate(self, rate: float) -> None:
+        """`rate` requests per second: at most `burst` starts in any `window` seconds."""
+        self.rate = max(0.01, float(rate))
+        self.burst = max(1, int(self.rate))
+        self.window = self.burst / self.rate + MARGIN
+
+    def adopt_limits(self, headers: Mapping[str, str] | None) -> None:
+        """Lower rate/concurrency to what the service says is in force.
+
+        Crossref sends ``x-rate-limit-limit``, ``x-rate-limit-interval`` (``1s``) and
+        ``x-concurrency-limit``; NCBI sends ``x-ratelimit-limit``. Limits are only ever
+        lowered: a configured limit below the announced one is the user's choice.
+        """
+        if not headers:
+            return
+        get = headers.get
+        try:
+            limit = float(get("x-rate-limit-limit") or get("x-ratelimit-limit") or 0)
+            interval = float(str(get("x-rate-limit-interval") or "1s").rstrip("s") or 1)
+            concurrency = int(get("x-concurrency-limit") or 0)
+        except ValueError:
+            return
+        with self.gate.cond:
+            if limit > 0 and interval > 0 and limit / interval < self.rate:
+                self.set_rate(limit / interval)
+            if 0 < concurrency < self.gate.limit:
+                self.gate.limit = concurrency
+
+    # --- taking a place -------------------------------------------------------------
+
+    def _wait_time(self, now: float) -> float:
+        """Seconds until the rate allows another start (0: now)."""
+        wait = self._paused_until - now
+        while len(self._sent) > self.burst:
+            self._sent.popleft()
+        if len(self._sent) >= self.burst:
+            wait = max(wait, self._sent[-self.burst] + self.window - now)
+        return max(0.0, wait)
+
+    def ready_in(self) -> float:
+        """Seconds until a request could start, were a place free (0: now)."""
+        with self.gate.cond:
+            return self._wait_time(time.monotonic())
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one of the pool's in-flight places, starting no sooner than the rate allows."""
-        self._sem.acquire()
-        try:
-            with self._lock:
+        gate = self.gate
+        with gate.cond:
+            while True:
                 now = time.monotonic()
-                start = max(now, self._next)
-                self._next = start + _SLACK / self.rate
-                self.requests += 1
-            if start > now:
-                time.sleep(start - now)
+                wait = self._wait_time(now)
+                if wait <= 0 and gate.in_flight < gate.limit:
+                    break
+                gate.cond.wait(wait if wait > 0 else None)
+            gate.in_flight += 1
+            gate.peak = max(gate.peak, gate.in_flight)
+            self._sent.append(now)
+            self.requests += 1
+        try:
             yield
         finally:
-            self._sem.release()
+            time.sleep(SETTLE)
+            with gate.cond:
+                gate.in_flight -= 1
+                gate.cond.notify_all()
 
     def pause(self, seconds: float) -> None:
         """Hold every request of the pool back for `seconds` (after a 429)."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
-
-    def adopt_limits(self, headers: Mapping[str, str]) -> None:
-        """Lower the rate to what the service says is in force (x-rate-limit-* headers)."""
-        try:
-            limit = float(headers.get("x-rate-limit-limit", "") or 0)
-            interval = float(str(headers.get("x-rate-limit-interval", "1s")).rstrip("s") or 1)
-        except ValueError:
-            return
-        if limit > 0 and interval > 0 and limit / interval < self.rate:
-            self.rate = limit / interval
+        with self.gate.cond:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
 def backoff(attempt: int) -> float:
@@ -106,6 +176,7 @@ def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait:
         except TransientError as e:
             if e.status == 429:
                 pool.throttled += 1
+                pool.adopt_limits(e.headers)
             wait = e.retry_after if e.retry_after is not None else backoff(attempt)
             remaining = deadline - time.monotonic()
             if attempt >= retries or wait > remaining:
@@ -115,3 +186,120 @@ def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait:
                 pool.pause(wait)
             time.sleep(wait)
             attempt += 1
+
+
+class Batcher:
+    """Gather items from many threads into requests of at most `size` items.
+
+    ``submit(items)`` returns a Future of ``{item: result}`` for those items. A batch
+    leaves when `linger` seconds have passed since its first item and `pool` (if given)
+    could start a request, or at once when it is full; items keep gathering while the
+    pool is busy, so a rate-limited service gets few, full requests. `fn` gets a list
+    of distinct items and returns a mapping; if it raises, every caller of that batch
+    gets the exception.
+    """
+
+    def __init__(self, fn: Callable[[list], Mapping], size: int = 200, linger: float = 0.02,
+                 pool: Pool | None = None, name: str = "batcher"):
+        self.fn = fn
+        self.size = size
+        self.linger = linger
+        self.pool = pool
+        self.name = name
+        self.batches = 0
+        self._cond = threading.Condition()
+        self._pending: dict[Hashable, list[Future]] = {}
+        self._first = 0.0
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, items: Iterable[Hashable]) -> "Future[dict]":
+        items = list(dict.fromkeys(items))
+        out: Future = Future()
+        if not items:
+            out.set_result({})
+            return out
+        parts: list[Future] = []
+        with self._cond:
+            if self._closed:
+                raise RuntimeError(f"{self.name} is closed")
+            if not self._pending:
+                self._first = time.monotonic()
+            for item in items:
+                f: Future = Future()
+                self._pending.setdefault(item, []).append(f)
+                parts.append(f)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+        _gather(items, parts, out)
+        return out
+
+    def get(self, items: Iterable[Hashable]) -> dict:
+        return self.submit(items).result()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if not self._pending and self._closed:
+                    return
+                while len(self._pending) < self.size and not self._closed:
+                    wait = self._first + self.linger - time.monotonic()
+                    if self.pool is not None:
+                        wait = max(wait, self.pool.ready_in())
+                    if wait <= 0:
+                        break
+                    self._cond.wait(wait)
+                keys = list(self._pending)[: self.size]
+                batch = {k: self._pending.pop(k) for k in keys}
+                self._first = time.monotonic()
+            self.batches += 1
+            before = self.pool.requests if self.pool is not None else 0
+            threading.Thread(target=self._send, args=(batch,), name=f"{self.name}-send", daemon=True).start()
+            if self.pool is not None:  # let the batch take its place before timing the next one
+                until = time.monotonic() + 0.05
+                while self.pool.requests == before and time.monotonic() < until:
+                    time.sleep(0.001)
+
+    def _send(self, batch: dict[Hashable, list[Future]]) -> None:
+        try:
+            got = self.fn(list(batch))
+        except BaseException as e:  # every waiter hears about it
+            for fs in batch.values():
+                for f in fs:
+                    f.set_exception(e)
+            return
+        for k, fs in batch.items():
+            for f in fs:
+                f.set_result(got.get(k))
+
+
+def _gather(items: list, parts: list[Future], out: Future) -> None:
+    """Resolve `out` with {item: result} once every part is done (first error wins)."""
+    lock = threading.Lock()
+    remaining = [len(parts)]
+
+    def done(_f: Future) -> None:
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if not last or out.done():
+            return
+        for f in parts:
+            if f.exception() is not None:
+                out.set_exception(f.exception())
+                return
+        out.set_result({i: f.result() for i, f in zip(items, parts)})
+
+    for f in parts:
+        f.add_done_callback(done)

@@ -132,6 +132,16 @@ def _check_dict(row: Any) -> dict[str, Any]:
     return d
 
 
+def _citation_dict(row: Any) -> dict[str, Any]:
+    """A citations row (joined with its article's source) decoded, with the Citation rebuilt."""
+    d = dict(row._mapping)
+    d["fields"] = fields_from_dict(json.loads(d["fields"]))
+    d["extra"] = json.loads(d["extra"])
+    d["citation"] = Citation(kind=d["kind"], text=d["text"], start=d["start_offset"], end=d["end_offset"],
+                             fields=d["fields"], category=d["category"], note=d["note"], extra=d["extra"])
+    return d
+
+
 class Store:
     """The audit database at ``path`` (created and migrated on open)."""
 
@@ -227,24 +237,41 @@ class Store:
 
     def save_check(self, run_id: int, citation_id: int, check: Check) -> int:
         """Save the verdict on a citation in a run (and its matched record); returns the check id."""
+        return self.save_checks(run_id, [(citation_id, check)])[0]
+
+    def save_checks(self, run_id: int, checks: list[tuple[int, Check]]) -> list[int]:
+        """Save many (citation id, Check) verdicts of a run in one transaction; returns the check ids."""
+        ids: list[int] = []
+        record_ids: dict[tuple[str, str], int] = {}
         with self._writer.begin() as conn:
-            record_id = self._stored_record_id(conn, check.record) if check.record else None
-            values = {
-                "run_id": run_id,
-                "citation_id": citation_id,
-                "verdict": check.verdict,
-                "reason": check.reason,
-                "record_id": record_id,
-                "score": check.score,
-                "differences": _dumps(check.differences_dict()),
-                "comparisons": _dumps([asdict(c) for c in check.comparisons]),
-                "candidates": _dumps([r.summary() for r in check.candidates]),
-                "notes": _dumps(check.notes),
-                "sources": _dumps(check.sources),
-                "retracted": int(bool(check.record and check.record.retracted)),
-                "checked_at": now(),
-            }
-            return conn.execute(insert(CheckRow).values(**values)).inserted_primary_key[0]
+            for citation_id, check in checks:
+                ids.append(self._insert_check(conn, run_id, citation_id, check, record_ids))
+        return ids
+
+    def _insert_check(self, conn: Connection, run_id: int, citation_id: int, check: Check,
+                      record_ids: dict[tuple[str, str], int]) -> int:
+        record_id = None
+        if check.record is not None:
+            rk = (check.record.source, check.record.key)
+            if rk not in record_ids:
+                record_ids[rk] = self._stored_record_id(conn, check.record)
+            record_id = record_ids[rk]
+        values = {
+            "run_id": run_id,
+            "citation_id": citation_id,
+            "verdict": check.verdict,
+            "reason": check.reason,
+            "record_id": record_id,
+            "score": check.score,
+            "differences": _dumps(check.differences_dict()),
+            "comparisons": _dumps([asdict(c) for c in check.comparisons]),
+            "candidates": _dumps([r.summary() for r in check.candidates]),
+            "notes": _dumps(check.notes),
+            "sources": _dumps(check.sources),
+            "retracted": int(check.retracted),
+            "checked_at": now(),
+        }
+        return conn.execute(insert(CheckRow).values(**values)).inserted_primary_key[0]
 
     def _stored_record_id(self, conn: Connection, record: Record) -> int:
         """The id of ``record`` in the store, inserting it if it is not there yet."""
@@ -341,6 +368,55 @@ class Store:
         by_key = {row.record_key: row for row in rows}
         return [_to_record(by_key[key]) for key in keys if key in by_key]
 
+    # --- in bulk (a resolver pass over many citations) --------------------------------
+
+    def get_records_by_ids(self, source: str, kind: str, ids: list[str],
+                           max_age_days: float | None = None) -> dict[str, Record]:
+        """``{id: newest stored record}`` for DOIs or PMIDs of one source, in a few queries."""
+        column = {"doi": RecordRow.doi, "pmid": RecordRow.pmid}[kind]
+        wanted = [i.lower() if kind == "doi" else str(i) for i in ids]
+        out: dict[str, tuple[str, Record]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = select(column, RecordRow.data, RecordRow.raw, RecordRow.fetched_at).where(
+                    RecordRow.source == source, column.in_(wanted[start:start + 500]))
+                if max_age_days is not None:
+                    query = query.where(RecordRow.fetched_at >= _cutoff(max_age_days))
+                for row in conn.execute(query):
+                    ident = row[0]
+                    if ident not in out or row.fetched_at > out[ident][0]:
+                        out[ident] = (row.fetched_at, _to_record(row))
+        return {i: rec for i, (_, rec) in out.items()}
+
+    def get_searches(self, source: str, query_keys: list[str],
+                     max_age_days: float | None = None) -> dict[str, list[Record]]:
+        """``{query key: records}`` of the remembered searches among ``query_keys`` (see get_search)."""
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(query_keys), 500):
+                query = select(SearchRow.query_key, SearchRow.record_keys).where(
+                    SearchRow.source == source, SearchRow.query_key.in_(query_keys[start:start + 500]))
+                if max_age_days is not None:
+                    query = query.where(SearchRow.fetched_at >= _cutoff(max_age_days))
+                found.update({k: json.loads(v) for k, v in conn.execute(query)})
+            keys = sorted({k for ks in found.values() for k in ks})
+            rows = {}
+            for start in range(0, len(keys), 500):
+                rows.update({r.record_key: r for r in conn.execute(
+                    select(RecordRow.record_key, RecordRow.data, RecordRow.raw)
+                    .where(RecordRow.record_key.in_(keys[start:start + 500])))})
+        return {q: [_to_record(rows[k]) for k in ks if k in rows] for q, ks in found.items()}
+
+    def save_searches(self, entries: list[tuple[str, str, list[Record]]]) -> None:
+        """Several (source, query key, records) searches remembered in one transaction."""
+        stamp = now()
+        with self._writer.begin() as conn:
+            for source, query_key, records in entries:
+                self._upsert_records(conn, records)
+                values = {"record_keys": _dumps([r.key for r in records]), "fetched_at": stamp}
+                statement = sqlite_insert(SearchRow).values(source=source, query_key=query_key, **values)
+                conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
+
     # --- reading results -----------------------------------------------------------
 
     def latest_checks(self, article_source: str | None = None, verdict: str | None = None,
@@ -369,19 +445,32 @@ class Store:
     def citation(self, citation_id: int) -> dict[str, Any] | None:
         """A stored citation: its row, ``fields`` as Fields, ``extra`` decoded, and the
         ``citation`` rebuilt as a Citation (without ``linked_to``), plus ``article_source``."""
-        query = (select(CitationRow, Article.source.label("article_source"))
-                 .join(Article, Article.id == CitationRow.article_id)
-                 .where(CitationRow.id == citation_id))
+        return self.citations([citation_id]).get(citation_id)
+
+    def citations(self, citation_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """``{id: stored citation}`` (as :meth:`citation` gives it) for many ids, in a few queries."""
+        out: dict[int, dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        d = dict(row._mapping)
-        d["fields"] = fields_from_dict(json.loads(d["fields"]))
-        d["extra"] = json.loads(d["extra"])
-        d["citation"] = Citation(kind=d["kind"], text=d["text"], start=d["start_offset"], end=d["end_offset"],
-                                 fields=d["fields"], category=d["category"], note=d["note"], extra=d["extra"])
-        return d
+            for start in range(0, len(citation_ids), 500):
+                query = (select(CitationRow, Article.source.label("article_source"))
+                         .join(Article, Article.id == CitationRow.article_id)
+                         .where(CitationRow.id.in_(citation_ids[start:start + 500])))
+                for row in conn.execute(query):
+                    d = _citation_dict(row)
+                    out[d["id"]] = d
+        return out
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        """An articles row as a dict (None if there is no such article)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Article).where(Article.id == article_id)).first()
+        return dict(row._mapping) if row else None
+
+    def record(self, record_id: int) -> Record | None:
+        """The stored record with this id (None if there is none)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(RecordRow.data, RecordRow.raw).where(RecordRow.id == record_id)).first()
+        return _to_record(row) if row else None
 
     def history(self, citation_id: int) -> list[dict[str, Any]]:
         """Every check of a citation, oldest first, with the matched record's DOI/PMID/title."""

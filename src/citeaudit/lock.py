@@ -1,0 +1,83 @@
+"""One reverify at a time per database: an exclusive ``flock`` on ``<db>.reverify.lock``.
+
+The kernel releases the lock when the holder exits, however it exits, so a crashed
+reverify never leaves a stale lock behind. The file keeps the holder's pid for the
+"busy" message; it is left in place (deleting it would race with the next locker).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+POLL_SECONDS = 0.2
+
+
+class LockBusy(Exception):
+    """Another process holds the lock (message names the lock file and, if known, its pid)."""
+
+
+def lock_path(db_path: str | os.PathLike) -> Path:
+    return Path(f"{os.fspath(db_path)}.reverify.lock")
+
+
+class ReverifyLock:
+    """``with ReverifyLock(db, wait=30): ...`` — raises LockBusy if not acquired in ``wait`` seconds."""
+
+    def __init__(self, db_path: str | os.PathLike, wait: float = 0.0,
+                 on_wait: Callable[[int | None], None] | None = None):
+        self.path = lock_path(db_path)
+        self.wait = max(0.0, wait)
+        self.on_wait = on_wait  # called once, with the holder's pid, when it has to wait
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise LockBusy(f"cannot open lock file {self.path}: {e.strerror}") from None
+        deadline = time.monotonic() + self.wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _read_pid(fd)
+                    os.close(fd)
+                    who = f" (pid {holder})" if holder else ""
+                    waited = f" after waiting {self.wait:g}s" if self.wait else ""
+                    raise LockBusy(f"another reverify is running on this database{who}{waited}; "
+                                   f"lock file {self.path}") from None
+                if not told and self.on_wait is not None:
+                    self.on_wait(_read_pid(fd))
+                    told = True
+                time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "ReverifyLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode().strip()
+        return int(text) if text else None
+    except (OSError, ValueError):
+        return None
