@@ -25,5 +25,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## fuzz: the reference-entry parser and extractor property tests, run long
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	CITEAUDIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:randomly \
+		tests/robustness/test_fuzz_entry.py tests/robustness/test_extractor_properties.py
+
 clean:
 	rm -rf $(VENV) demo.db .pytest_cache

@@ -539,7 +539,10 @@ def mention_text(authors, year, journal, title, rng: random.Random, with_title: 
     claim = f"{rng.choice(MENTION_VERBS)} {rng.choice(MENTION_CLAIMS)}"
     if with_title:
         return f'A {year} {kind} by {who} in {journal}, "{title}", {claim}.'
-    return f"In a {year} {kind} published in {journal}, {who} {claim}."
+    # no title, but what it was about, as articles describe a study: the main clause of its title
+    topic = re.split(r"[:?]", title)[0].strip()
+    topic = topic[0].lower() + topic[1:] if topic[1:2].islower() else topic
+    return f"In a {year} {kind} on {topic}, published in {journal}, {who} {claim}."
 
 
 def bio_text(person, year, journal, title, rng: random.Random) -> str:

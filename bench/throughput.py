@@ -23,6 +23,7 @@ Each workload runs in a child process so that its peak memory (ru_maxrss) is its
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import random
@@ -67,7 +68,7 @@ def _initials(given: str) -> str:
 def vancouver(r) -> str:
     names = [f"{p.family} {_initials(p.given)}".strip() for p in r.authors]
     authors = ", ".join(names[:6]) + (", et al" if len(names) > 6 else "")
-    journal = (r.journal_abbrevs[-1] if r.journal_abbrevs else r.journal).replace(".", "")
+    journal = html.unescape(r.journal_abbrevs[-1] if r.journal_abbrevs else r.journal).replace(".", "")
     issue = f"({r.issue})" if r.issue else ""
     return f"{authors}. {r.title.rstrip('.')}. {journal}. {r.year};{r.volume}{issue}:{r.pages}."
 
@@ -85,12 +86,12 @@ def apa(r) -> str:
         authors = ", ".join(names[:19]) + ", ... " + names[-1]
     issue = f"({r.issue})" if r.issue else ""
     doi = f" https://doi.org/{r.doi}" if r.doi else ""
-    return f"{authors} ({r.year}). {r.title.rstrip('.')}. {r.journal}, {r.volume}{issue}, {r.pages}.{doi}"
+    return f"{authors} ({r.year}). {r.title.rstrip('.')}. {html.unescape(r.journal)}, {r.volume}{issue}, {r.pages}.{doi}"
 
 
 def article(title: str, entries: list[str]) -> str:
-    body = ("This article reviews what is known about the topic and what the evidence says. "
-            "Several studies are cited below; each reference was chosen for this benchmark.\n\n")
+    body = ("This page was generated for a benchmark. Its reference list follows; "
+            "the entries were written from the records of the benchmark corpus.\n\n")
     refs = "\n".join(f"{i}. {e}" for i, e in enumerate(entries, 1))
     return f"{title}\n\n{body * 3}References\n\n{refs}\n"
 
@@ -214,74 +215,74 @@ def work_naive(urls: dict, entries: list[str], tmp: Path) -> dict:
 
 
 def work_reverify(urls: dict, n_articles: int, per: int, corpus_dir: str, tmp: Path) -> dict:
-    """10,000 stored citations, their records fresh: select, rebuild, resolve from the store,
-    judge and append the new checks. No request may leave (the emulator counts them)."""
+    """10,000 stored citations whose records are fresh: what an earlier run left (built here
+    against a second, unlimited emulator, not timed), then timed: select the due citations,
+    rebuild them, resolve them from the store, judge, append the new checks (one run per
+    article). The bench's emulator counts every request that leaves: there must be none."""
     from citeaudit import __version__
-    from citeaudit.models import Citation, Fields
+    from citeaudit.models import Citation, Document, Fields
     from citeaudit.pipeline import judge_all
-    from citeaudit.records.files import load_record_files
     from citeaudit.resolve import Resolver
     from citeaudit.reverify import select_citations
     from citeaudit.sources.crossref import CrossrefSource
     from citeaudit.sources.pubmed import PubMedSource
     from citeaudit.store import Store
 
-    settings = _settings(urls, str(tmp / "audit.db"))
-    store = Store(settings.db_path)
-    records, _ = load_record_files([Path(corpus_dir)])
-    store.save_records(records)
+    corpus = Corpus().load_dir(corpus_dir)
+    store = Store(str(tmp / "audit.db"))
     rng = random.Random(7)
-    usable = [r for r in records if r.title and r.authors and r.year and r.journal]
-    # the stored state: articles, citations (stated as the records say) and a first check each
-    for a in range(n_articles):
-        doc_source = str(tmp / f"stored-{a:04d}.txt")
-        from citeaudit.models import Document
-
-        article_id = store.upsert_article(Document(source=doc_source, text="", content_hash=f"h{a}"))
-        run_id = store.start_run(article_id, "online", __version__, f"h{a}")
-        cits = []
-        for i, r in enumerate(rng.sample(usable, per)):
-            f = Fields(authors=r.authors[:3], et_al=len(r.authors) > 3, year=r.year, title=r.title,
-                       journal=r.journal, volume=r.volume, issue=r.issue, pages=r.pages,
-                       doi=r.doi if r.source == "crossref" else None, pmid=r.pmid if r.source == "pubmed" else None)
-            cits.append(Citation(kind="reference", text=f"{r.title} ({r.year})", start=i * 100, end=i * 100 + 90,
-                                 fields=f))
-        ids = store.save_citations(article_id, cits)
-        sources = []  # first verdicts straight from the stored records (no network)
+    crossref_works, pubmed_works = usable_works(corpus)
+    works = crossref_works + pubmed_works
+    # the earlier run: every article's citations, resolved against an unlimited emulator
+    with Emulator(corpus, enforce_limits=False) as earlier:
+        settings = _settings({"crossref": earlier.crossref_url, "eutils": earlier.eutils_url}, str(tmp / "audit.db"))
+        settings = settings.with_(crossref_rate=1000.0, crossref_doi_rate=1000.0, pubmed_rate=1000.0,
+                                  crossref_concurrency=8, pubmed_concurrency=8)
+        sources = [CrossrefSource(settings), PubMedSource(settings)]
         resolver = Resolver(sources, store=store)
-        first = judge_all(cits, [[] for _ in cits], offline=False)
-        del resolver
-        store.save_checks(run_id, [(cid, it.check) for cid, it in zip(ids, first)])
-        store.finish_run(run_id, "complete")
+        for a in range(n_articles):
+            article_id = store.upsert_article(Document(source=str(tmp / f"stored-{a:04d}.txt"), text="",
+                                                      content_hash=f"h{a}"))
+            run_id = store.start_run(article_id, "online", __version__, f"h{a}")
+            cits = []
+            for i, r in enumerate(rng.sample(works, per)):
+                f = Fields(authors=r.authors[:6], et_al=len(r.authors) > 6, year=r.year, title=r.title,
+                           journal=r.journal, volume=r.volume, issue=r.issue, pages=r.pages,
+                           doi=r.doi if r.source == "crossref" else None)
+                cits.append(Citation(kind="reference", text=apa(r), start=i * 400, end=i * 400 + 300, fields=f))
+            ids = store.save_citations(article_id, cits)
+            judged = judge_all(cits, resolver.resolve(cits), offline=False)
+            store.save_checks(run_id, [(cid, it.check) for cid, it in zip(ids, judged)])
+            store.finish_run(run_id, "complete")
+        for s in sources:
+            s.close()
 
+    settings = _settings(urls, str(tmp / "audit.db"))
     crossref, pubmed = CrossrefSource(settings), PubMedSource(settings)
     t0 = time.perf_counter()
     rows = select_citations(store, older_than_days=0)
+    stored = store.citations([row["citation_id"] for row in rows])
     by_article: dict[int, list] = {}
     for row in rows:
         by_article.setdefault(row["article_id"], []).append(row)
-    stored = store.citations([row["citation_id"] for row in rows])
+    ordered = [row for arows in by_article.values() for row in arows]
+    citations = [stored[row["citation_id"]]["citation"] for row in ordered]
     resolver = Resolver([crossref, pubmed], store=store, max_age_days=30.0)
-    checked, verdicts = 0, {}
-    for article_id, arows in by_article.items():
-        cits = [stored[row["citation_id"]]["citation"] for row in arows]
-        checked += len(cits)
-    all_rows = [row for arows in by_article.values() for row in arows]
-    all_cits = [stored[row["citation_id"]]["citation"] for row in all_rows]
-    answers = resolver.resolve(all_cits)
-    judged = judge_all(all_cits, answers, offline=False)
+    judged = judge_all(citations, resolver.resolve(citations), offline=False)
     start = 0
     for article_id, arows in by_article.items():
         run_id = store.start_run(article_id, "online", __version__, "")
-        items = judged[start:start + len(arows)]
-        store.save_checks(run_id, [(row["citation_id"], it.check) for row, it in zip(arows, items)])
+        store.save_checks(run_id, [(row["citation_id"], it.check)
+                                   for row, it in zip(arows, judged[start:start + len(arows)])])
         store.finish_run(run_id, "complete")
         start += len(arows)
     wall = time.perf_counter() - t0
+    verdicts: dict[str, int] = {}
     for it in judged:
         verdicts[it.check.verdict] = verdicts.get(it.check.verdict, 0) + 1
+    crossref.close()
     pubmed.close()
-    return {"wall": wall, "citations": checked, "verdicts": verdicts}
+    return {"wall": wall, "citations": len(citations), "verdicts": verdicts}
 
 
 def child(args) -> None:
@@ -303,6 +304,7 @@ def child(args) -> None:
 
 
 def run_workload(emu: Emulator, urls: dict, spec: dict) -> dict:
+    time.sleep(1.2)  # the previous workload's requests leave the services' one-second windows
     emu.reset_stats()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(spec, f)

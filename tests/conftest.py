@@ -39,6 +39,8 @@ def service_env(emulator, monkeypatch, tmp_path):
         "CITEAUDIT_RETRIES": "1",
         "CITEAUDIT_MAX_WAIT": "5",
         "CITEAUDIT_DB": str(tmp_path / "audit.db"),
+        # cited links are not fetched (they point at real sites); tests/test_web.py turns it on
+        "CITEAUDIT_CHECK_LINKS": "0",
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)

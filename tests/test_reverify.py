@@ -305,3 +305,36 @@ def test_two_real_reverify_processes(corpus, first_audit, service_env):
     assert runs[1][2] < runs[2][1]  # the waiter's checks all come after the holder's
     d = json.loads(w_out)
     assert d["runs"] == [3] and d["checked"] == n
+
+
+def test_complete_notices_fetches_crossref_for_a_work_pubmed_settled():
+    """A work that fit from PubMed alone gets its Crossref record (and so its updated-by notices)."""
+    from citeaudit.models import Citation, Fields, Person, SourceAnswer
+    from citeaudit.reverify import complete_notices
+
+    work = dict(doi="10.1/w", title="Kratom and pain tolerance", authors=[Person("Smith", "J")], journal="Pain",
+                year=2020, volume="3", pages="1-9")
+    pubmed = Record("pubmed", pmid="9", **work)
+    crossref = Record("crossref", updates=[RecordUpdate("retraction", source="retraction-watch")], **work)
+
+    class FakeCrossref:
+        name = "crossref"
+        asked: list = []
+
+        def fetch(self, kind, ids):
+            self.asked.append((kind, list(ids)))
+            return {i: crossref for i in ids}
+
+    citation = Citation("reference", "Smith J. Kratom and pain tolerance. Pain. 2020;3:1-9.", 0, 10,
+                        Fields(authors=[Person("Smith", "J")], title="Kratom and pain tolerance", journal="Pain",
+                               year=2020, volume="3", pages="1-9"))
+    answers = [[SourceAnswer("crossref"), SourceAnswer("pubmed", records=[pubmed])]]
+    source = FakeCrossref()
+    assert complete_notices([source], [citation, citation], answers + answers) == 1  # shared answers: once
+    assert source.asked == [("doi", ["10.1/w"])]
+    from citeaudit.verdict import judge
+
+    check = judge(citation, answers[0])
+    assert check.verdict == "verified" and check.retracted
+    assert complete_notices([source], [citation], answers) == 0  # already there: nothing asked
+    assert source.asked == [("doi", ["10.1/w"])]

@@ -352,6 +352,7 @@ def test_cli_run_url_end_to_end(service_env, httpserver, monkeypatch):
     httpserver.expect_request("/page.html").respond_with_data(body, content_type="text/html; charset=utf-8")
     url = f"http://127.0.0.1:{httpserver.port}/page.html"  # links are on "localhost": another site
     monkeypatch.delenv("CITEAUDIT_ALLOW_PRIVATE_URLS", raising=False)
+    monkeypatch.setenv("CITEAUDIT_CHECK_LINKS", "1")  # the links above are all on loopback
 
     refused = CliRunner().invoke(app, ["run", url])
     assert refused.exit_code == 2 and "refusing to fetch a private or local address" in refused.output

@@ -362,12 +362,41 @@ def schedule(
         fail(str(e))
 
 
+_interrupted = False
+
+
+def _note_interrupt(signum, frame) -> None:
+    """SIGINT: remember it (click turns KeyboardInterrupt into "Aborted!" and exit 1), then interrupt."""
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def _exit_interrupted() -> None:
+    """Exit 130 at once: the run was marked incomplete on the way out; resolver threads are
+    not waited for (SQLite keeps the database consistent whatever they were doing)."""
+    import os
+
+    typer.echo("citeaudit: interrupted", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def main() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _note_interrupt)
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("citeaudit: interrupted", err=True)
-        sys.exit(130)
+        _exit_interrupted()
+    except SystemExit:
+        if _interrupted:
+            _exit_interrupted()
+        raise
 
 
 if __name__ == "__main__":

@@ -548,7 +548,7 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     end = min(end, len(text))
     while start < end and text[start] in " \n\t":
         start += 1
-    if text.startswith("• ", start):
+    if text.startswith("• ", start) and start + 2 <= end:
         start += 2
     while end > start and text[end - 1] in " \n\t":
         end -= 1

@@ -6,11 +6,12 @@ which is where the I/O happens.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from .extract import extract_references
 from .extract.links import with_links
-from .models import Audit, AuditedCitation, Citation, Document, SourceAnswer
+from .models import Audit, AuditedCitation, Check, Citation, Document, SourceAnswer
 from .narrative import add_narrative, gather_evidence, judge_narrative, resolve_citations
 from .verdict import judge
 
@@ -24,9 +25,22 @@ def extract_citations(doc: Document) -> list[Citation]:
 
 
 def judge_all(citations: Sequence[Citation], answers: Sequence[list[SourceAnswer]], offline: bool,
-              evidence: dict | None = None) -> list[AuditedCitation]:
-    items = [AuditedCitation(c, judge(c, a, offline=offline)) for c, a in zip(citations, answers)]
+              evidence: dict | None = None, memo: dict | None = None) -> list[AuditedCitation]:
+    """Verdicts for every citation. `memo` (shared across the articles of one resolver pass)
+    judges a citation once when the same entry, with the same answers, appears again."""
+    memo = {} if memo is None else memo
+    items = []
+    for c, a in zip(citations, answers):
+        key = (c.kind, c.category, c.text, repr(c.fields), tuple(id(x) for x in a))
+        if key not in memo:
+            memo[key] = (judge(c, a, offline=offline), a)  # `a` kept: its ids stay unique
+        items.append(AuditedCitation(c, _copy_check(memo[key][0])))
     return judge_narrative(items, answers, offline, evidence)
+
+
+def _copy_check(c: Check) -> Check:
+    return replace(c, comparisons=list(c.comparisons), differences=list(c.differences),
+                   candidates=list(c.candidates), notes=list(c.notes), sources=dict(c.sources))
 
 
 def audit_document(doc: Document, resolver, offline: bool = False) -> Audit:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from .match import assess, group_works
-from .models import Citation, Record, SourceAnswer
+from .models import Citation, Fields, Record, SourceAnswer
 from .normalize import title_key
 from .sources.base import Source, SourceError
 from .sources.throttle import Batcher
@@ -71,10 +71,22 @@ def fits(citation: Citation, records: list[Record]) -> bool:
     return any((x.accepted and not x.differences) for x in (assess(f, g) for g in group_works(records)))
 
 
+_FIELD_NAMES = tuple(f for f in Fields.__dataclass_fields__ if f != "url")
+
+
 def citation_key(c: Citation) -> str:
-    """Two citations with the same stated details are resolved once."""
-    d = c.fields.to_dict()
-    d.pop("url", None)
+    """Two citations with the same stated details are resolved once.
+
+    The hash of ``Fields.to_dict()`` without the URL, built without ``asdict`` (slow when
+    a reverify keys ten thousand citations)."""
+    f = c.fields
+    d = {}
+    for name in _FIELD_NAMES:
+        v = getattr(f, name)
+        if name == "authors":
+            v = [str(p) for p in v]
+        if v not in (None, [], False, ""):
+            d[name] = v
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -210,6 +222,7 @@ class _Pass:
         self._saves: list[tuple[str, str, list[Record]]] = []
         self._execs: dict[str, ThreadPoolExecutor] = {}
         self._batchers: dict[str, Batcher] = {}
+        self._inflight: dict[tuple[str, str, str], Future] = {}
 
     # --- plumbing -----------------------------------------------------------------
 
@@ -258,33 +271,59 @@ class _Pass:
             for w in self.works:
                 self._next(w)
             self._finished.wait()
-        finally:
-            for b in self._batchers.values():
+        except KeyboardInterrupt:
+            # Ctrl-C: leave the workers be (closing executors and batchers under them only
+            # makes them fail noisily); the run is marked incomplete and the CLI exits at once
+            raise
+        except BaseException:
+            self._close()
+            raise
+        self._close()
+
+    def _close(self) -> None:
+        # workers may still be adding executors and batchers: snapshot under the lock until none are new
+        closed: set[int] = set()
+        while True:
+            with self._lock:
+                batchers = [b for b in self._batchers.values() if id(b) not in closed]
+                execs = [ex for ex in self._execs.values() if id(ex) not in closed]
+            if not batchers and not execs:
+                break
+            for b in batchers:
                 b.close()
-            for ex in self._execs.values():
+                closed.add(id(b))
+            for ex in execs:
                 ex.shutdown(wait=True)
-            self._flush()
+                closed.add(id(ex))
+        self._flush()
 
     def _prefetch_cache(self) -> None:
         """Read every fresh stored record for the stated identifiers in a few queries."""
-        store, r = self.r.store, self.r
         for s in self.sources:
-            if not r._cache_ok(s):
+            if not self.r._cache_ok(s):
                 continue
             for kind in s.id_kinds:
                 ids = sorted({_norm_id(kind, getattr(w.citation.fields, kind)) for w in self.works
                               if getattr(w.citation.fields, kind, None)})
-                if not ids:
-                    continue
-                found = _stored_by_ids(store, s.name, kind, ids, r.max_age_days)
-                missing = [i for i in ids if i not in found]
-                gone = _known_missing(store, s.name, kind, missing, r.max_age_days)
-                with self.seen._lock:
-                    for i, rec in found.items():
-                        self.seen.by_id[(s.name, kind, i)] = rec
-                    for i in gone:
-                        self.seen.by_id[(s.name, kind, i)] = None
-                self.seen.add(list(found.values()))
+                if ids:
+                    self._from_store(s, kind, ids)
+
+    def _from_store(self, s: Source, kind: str, ids: list[str]) -> None:
+        """Fresh stored records (and known absences) for these identifiers into this pass."""
+        store, r = self.r.store, self.r
+        with self.seen._lock:
+            ids = [i for i in ids if (s.name, kind, i) not in self.seen.by_id]
+        if not ids:
+            return
+        found = _stored_by_ids(store, s.name, kind, ids, r.max_age_days)
+        missing = [i for i in ids if i not in found]
+        gone = _known_missing(store, s.name, kind, missing, r.max_age_days)
+        with self.seen._lock:
+            for i, rec in found.items():
+                self.seen.by_id[(s.name, kind, i)] = rec
+            for i in gone:
+                self.seen.by_id[(s.name, kind, i)] = None
+        self.seen.add(list(found.values()))
 
     def _finish(self, w: _Work) -> None:
         if self.r.progress:
@@ -299,9 +338,11 @@ class _Pass:
         """Start the next step the citation needs, or finish it."""
         try:
             if not w.settled():
-                for step in (self._ids, self._citmatch, self._search):
+                for step in (self._ids, self._search):
                     if step(w):
                         return
+            if self._notices(w):
+                return
         except Exception as e:  # a bug must not hang the pass or become "unfound"
             for s in self.sources:
                 a = w.answer(s.name)
@@ -327,6 +368,7 @@ class _Pass:
     # --- step 1: identifiers --------------------------------------------------------
 
     def _ids(self, w: _Work) -> bool:
+        """Stated identifiers, and ECitMatch at the same time: one batch serves every citation."""
         if "ids" in w.done:
             return False
         w.done.add("ids")
@@ -344,36 +386,84 @@ class _Pass:
                 if hit:
                     a.by_identifier[f"{kind}:{ident}"] = rec
                     continue
-                futures.append(self._fetch_id(s, kind, ident, a))
+                futures.append(self._fetch_id(s, kind, ident, a, w))
+        futures += self._citmatch(w)
         if not futures:
             return False
         self._then(w, futures)
         return True
 
-    def _fetch_id(self, s: Source, kind: str, ident: str, a: SourceAnswer) -> Future:
+    def _notices(self, w: _Work) -> bool:
+        """The Crossref record of a fitting work found elsewhere (PubMed): retraction and
+        correction notices reach Crossref first. One DOI lookup, only when Crossref has not
+        been asked about that DOI in this pass."""
+        if "notices" in w.done:
+            return False
+        w.done.add("notices")
+        crossref = next((s for s in self.sources if s.name == "crossref" and "doi" in s.id_kinds), None)
+        if crossref is None or not w.answer("crossref").ok:
+            return False
+        records = w.records()
+        have = {r.doi.lower() for r in records if r.source == "crossref" and r.doi}
+        fitting = [g for g in group_works(records) if assess(w.citation.fields, g).accepted]
+        wanted = sorted({r.doi.lower() for g in fitting for r in g if r.doi} - have)
+        a = w.answer("crossref")
+        futures = []
+        if wanted and self.r._cache_ok(crossref):  # stored recently (or known not to exist)?
+            self._from_store(crossref, "doi", wanted)
+        for doi in wanted:
+            with self.seen._lock:
+                hit = ("crossref", "doi", doi) in self.seen.by_id
+                rec = self.seen.by_id.get(("crossref", "doi", doi))
+            if hit:
+                if rec is not None:
+                    a.records.append(rec)
+                continue
+            futures.append(self._fetch_id(crossref, "doi", doi, a, w, as_record=True))
+        if not futures:
+            return False
+        self._then(w, futures)
+        return True
+
+    def _fetch_id(self, s: Source, kind: str, ident: str, a: SourceAnswer, w: _Work,
+                  as_record: bool = False) -> Future:
         out: Future = Future()
 
         def store(got: dict | None, err: str | None) -> None:
             if err:
-                a.ok, a.error = False, err
-            else:
-                rec = (got or {}).get(ident)
-                a.by_identifier[f"{kind}:{ident}"] = rec
+                if not as_record:  # a failed notices lookup leaves the verdict as it was
+                    a.ok, a.error = False, err
+            elif got is not None and ident in got:
+                if as_record:
+                    if got[ident] is not None:
+                        a.records.append(got[ident])
+                else:
+                    a.by_identifier[f"{kind}:{ident}"] = got[ident]
             out.set_result(None)
 
-        if getattr(s, "batch_size", 1) > 1 or s.name == "pubmed":
+        def done(f: Future) -> None:
+            store(f.result() if not f.exception() else None, _error(f.exception()))
+
+        if getattr(s, "batch_size", 1) > 1:
             b = self._batcher(s, f"fetch-{kind}", lambda ids, s=s, kind=kind: self._fetch_batch(s, kind, ids))
-            f = b.submit([ident])
-            f.add_done_callback(lambda f: store(f.result() if not f.exception() else None,
-                                                _error(f.exception())))
-        else:
+            b.submit([ident]).add_done_callback(done)
+            return out
+        with self._lock:  # the same identifier asked once, whoever else waits for it
+            shared = self._inflight.get((s.name, kind, ident))
+            if shared is None:
+                shared = self._inflight[(s.name, kind, ident)] = Future()
+                first = True
+            else:
+                first = False
+        shared.add_done_callback(done)
+        if first:
             def one() -> None:
+                # asked even when ECitMatch settled the citation meanwhile: the Crossref record of
+                # a stated DOI is where retraction and correction notices show first
                 try:
-                    store(self._fetch_batch(s, kind, [ident]), None)
-                except SourceError as e:
-                    store(None, str(e))
-                except Exception as e:
-                    store(None, f"internal error: {type(e).__name__}: {e}")
+                    shared.set_result(self._fetch_batch(s, kind, [ident]))
+                except BaseException as e:
+                    shared.set_exception(e)
             self._exec(f"{s.name}-ids").submit(one)
         return out
 
@@ -388,33 +478,43 @@ class _Pass:
             self._remember(s, f"{kind}:{i}", [rec] if rec else [])
         return out
 
-    # --- step 2: ECitMatch --------------------------------------------------------------
+    # --- ECitMatch (with step 1) ----------------------------------------------------------
 
-    def _citmatch(self, w: _Work) -> bool:
-        if "citmatch" in w.done:
-            return False
-        w.done.add("citmatch")
+    def _citmatch(self, w: _Work) -> list[Future]:
+        """ECitMatch (batched) for a citation with journal, volume and first page but no PMID;
+        a hit's record is fetched (batched) and judged like any other candidate."""
+        from .sources.pubmed import citmatch_line
+
+        out_futures: list[Future] = []
         for s in self.sources:
             lines_fn = getattr(s, "citmatch_lines", None)
             a = w.answer(s.name)
             if lines_fn is None or w.citation.fields.pmid or not a.ok or not a.applicable:
                 continue
-            from .sources.pubmed import citmatch_line
-
             line = citmatch_line(w.citation, "k" + w.key[:16])
             if not line:
                 continue
-            b = self._batcher(s, "citmatch", lines_fn)
+            key = "citmatch:" + w.key  # what ECitMatch answered for these details, remembered
+            cached = self.r._cached_search(s, key)
+            if cached is not None:
+                a.records += cached
+                self.seen.add(cached)
+                continue
+            b = self._batcher(s, "citmatch", lambda lines, fn=lines_fn: _by_line(fn, lines))
             out: Future = Future()
 
-            def hits(f: Future, s=s, a=a, line=line, out=out) -> None:
-                pmid = None if f.exception() else f.result().get("k" + w.key[:16])
+            def hits(f: Future, s=s, a=a, line=line, out=out, key=key) -> None:
+                pmid = None if f.exception() else f.result().get(line)
                 if not pmid:  # no hit, or ECitMatch failed: the search step still asks
+                    if not f.exception():
+                        self._remember(s, key, [])
                     out.set_result(None)
                     return
-                rec = self.seen.by_id.get((s.name, "pmid", pmid))
+                with self.seen._lock:
+                    rec = self.seen.by_id.get((s.name, "pmid", pmid))
                 if rec is not None:
                     a.records.append(rec)
+                    self._remember(s, key, [rec])
                     out.set_result(None)
                     return
                 fb = self._batcher(s, "fetch-pmid", lambda ids, s=s: self._fetch_batch(s, "pmid", ids))
@@ -424,14 +524,14 @@ class _Pass:
                         got = f2.result().get(pmid)
                         if got is not None:
                             a.records.append(got)
+                            self._remember(s, key, [got])
                     out.set_result(None)
 
                 fb.submit([pmid]).add_done_callback(fetched)
 
             b.submit([line]).add_done_callback(hits)
-            self._then(w, [out])
-            return True
-        return False
+            out_futures.append(out)
+        return out_futures
 
     # --- step 3: searches -----------------------------------------------------------
 
@@ -483,6 +583,12 @@ class _Pass:
             return
         a.records += records
         self._remember(s, key, records)
+
+
+def _by_line(citmatch_lines, lines: list[str]) -> dict[str, str | None]:
+    """ECitMatch answers keyed by the whole line asked (the batcher's item), not its key field."""
+    got = citmatch_lines(lines)
+    return {line: got.get(line.split("|")[5]) for line in lines}
 
 
 def _error(e: BaseException | None) -> str | None:

@@ -19,10 +19,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
-from .models import MISMATCHED, RETRACTION_NOTE_PREFIXES, UNCHECKED, UNFOUND, VERIFIED, Check, Citation
+from .match import assess, group_works
+from .models import (MISMATCHED, RETRACTION_NOTE_PREFIXES, UNCHECKED, UNFOUND, VERIFIED, Check, Citation,
+                     SourceAnswer)
 from .pipeline import judge_all
 from .report import safe
 from .resolve import Resolver
+from .sources.base import SourceError
 from .verdict import GREY_REASON
 
 # how bad a verdict is; "unchecked" says nothing either way
@@ -211,12 +214,61 @@ def _article_work(store, article_id: int, due_rows: list[dict[str, Any]]) -> _Ar
     return _ArticleWork(article_id, source, citations, ids, due, sorted(needed))
 
 
-def _resolve(resolver, works: list[_ArticleWork]) -> list[list[list]]:
+def complete_notices(sources: Sequence, citations: Sequence[Citation], answers: list[list[SourceAnswer]],
+                     store=None) -> int:
+    """Add the Crossref record of every fitting work that was settled without one.
+
+    The resolver stops asking once a work fits, so a citation PubMed settled never gets its
+    Crossref record, and Crossref alone carries ``updated-by`` notices (Retraction Watch's
+    among them). For each such work with a DOI, the Crossref record is fetched (once per
+    DOI), stored, and added to the citation's Crossref answer, where judging groups it with
+    the work and record_notes reads its notices. Returns how many records were added.
+    """
+    crossref = next((s for s in sources if getattr(s, "name", None) == "crossref"), None)
+    if crossref is None:
+        return 0
+    wanted: dict[str, list[SourceAnswer]] = {}
+    for citation, answer in zip(citations, answers):
+        if not answer:
+            continue
+        records = [r for a in answer for r in a.records + [x for x in a.by_identifier.values() if x is not None]]
+        mine = next((a for a in answer if a.source == "crossref"), None)
+        if mine is not None and not mine.ok:
+            continue
+        for group in group_works(records):
+            if any(r.source == "crossref" for r in group) or not assess(citation.fields, group).accepted:
+                continue
+            doi = next((r.doi.lower() for r in group if r.doi), None)
+            if doi is None:
+                continue
+            if mine is None:
+                mine = SourceAnswer(source="crossref")
+                answer.append(mine)
+            wanted.setdefault(doi, []).append(mine)
+    added = 0
+    for doi, targets in wanted.items():
+        try:
+            record = crossref.fetch("doi", [doi]).get(doi)
+        except SourceError:
+            continue  # the notice check is a bonus: the verdict stands on what was found
+        if record is None:
+            continue
+        if store is not None:
+            store.save_records([record])
+        for target in {id(t): t for t in targets}.values():
+            if not any(r.source == "crossref" and (r.doi or "").lower() == doi for r in target.records):
+                target.records.append(record)
+                added += 1
+    return added
+
+
+def _resolve(resolver, works: list[_ArticleWork], sources: Sequence, store) -> list[list[list]]:
     """Every work's answers (one list per citation; [] where nothing was asked), resolved together."""
     from .narrative import resolve_citations
 
     flat = [w.citations[i] for w in works for i in w.needed]
     got = resolve_citations(resolver, flat) if flat else []
+    complete_notices(sources, flat, got, store)
     out, n = [], 0
     for w in works:
         answers: list[list] = [[] for _ in w.citations]
@@ -261,7 +313,7 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
             art = store.article(w.article_id) or {}
             runs[w.article_id] = store.start_run(w.article_id, "online", __version__, art.get("content_hash") or "")
         try:
-            for w, answers in zip(works, _resolve(resolver, works)):
+            for w, answers in zip(works, _resolve(resolver, works, sources, store)):
                 run_id = runs[w.article_id]
                 for (i, row), check in zip(w.due, _judge(resolver, w, answers)):
                     check_id = store.save_check(run_id, row["citation_id"], check)

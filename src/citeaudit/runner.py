@@ -64,6 +64,10 @@ class AuditRunner:
         self.settings = settings
         self.store = store
         self.progress = progress
+        # runs left 'running' by a process that was killed (SIGKILL, power loss) become 'incomplete'
+        mark_stale = getattr(store, "mark_stale_runs_incomplete", None)
+        if mark_stale is not None:
+            mark_stale()
         self.sources = sources if sources is not None else build_sources(settings, store)
         max_age = None if settings.refresh else settings.max_age_days
         self.resolver = Resolver(self.sources, store=store, max_age_days=max_age)
@@ -157,9 +161,10 @@ class AuditRunner:
         try:
             answers = resolve_many(self.resolver, [c for _, _, c in chunk])  # narrative-aware (narrative.py)
             out = []
+            memo: dict = {}  # a reference shared by several articles is judged once
             for (item, doc, citations), ans, (article_id, run_id) in zip(chunk, answers, started):
                 evidence = None if self.settings.offline else gather_evidence(self.resolver, citations)
-                audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence),
+                audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence, memo),
                               offline=self.settings.offline)
                 ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
                 self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))

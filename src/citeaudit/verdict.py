@@ -122,6 +122,8 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
         if best is not None and any((getattr(r, kind) or "").lower() == value.lower() for r in best):
             return None
         right = next((getattr(r, kind) for r in (best or []) if getattr(r, kind)), None)
+        if right is not None and str(right).lower() == value.lower():
+            return None  # the fitting work carries this identifier; one source just does not have it
         if not found:
             return FieldComparison(kind, value, right, False, note=f"the stated {kind.upper()} does not exist")
         other = found[0]

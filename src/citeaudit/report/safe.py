@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"(?:\x1b\[|\x9b)[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -30,3 +30,10 @@ def csv_cell(s: object) -> str:
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         text = "'" + text
     return text
+
+
+def html(s: object, limit: int | None = None) -> str:
+    """Text safe inside HTML element content or a quoted attribute."""
+    import html as _html
+
+    return _html.escape(plain(s, limit), quote=True)

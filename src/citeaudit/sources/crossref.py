@@ -8,8 +8,11 @@ into "no such DOI".
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any, Callable, Sequence
 
+import habanero.request as _habanero_request
+import habanero.request_class as _habanero_request_class
 import httpx2
 from habanero import Crossref
 from habanero.exceptions import RequestError
@@ -18,13 +21,42 @@ from ..config import Settings
 from ..models import Citation, Record
 from ..records.crossref import parse_work, parse_works_response
 from .base import SourceError
-from .throttle import Gate, Pool, TransientError, call, parse_retry_after
+from .throttle import Gate, Pool, TransientError, answer_deadline, call, parse_retry_after, run_with_deadline
 
 SELECT = [
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
     "published-print", "published-online", "published", "created", "volume", "issue", "page",
     "type", "ISSN", "updated-by", "update-to", "abstract", "URL", "score", "article-number",
 ]
+
+
+_active = threading.local()
+
+
+class _Httpx2ThroughOurClient:
+    """httpx2 as habanero sees it. habanero calls the module-level ``httpx2.get``, which builds
+    a new client per request (20-90 ms of set-up that would blur the request's start time
+    the rate limiter counts) and hides the response headers. While a CrossrefSource call
+    runs on this thread, ``get`` goes through that source's kept-alive client instead and
+    the answer's ``x-rate-limit-*`` / ``x-concurrency-limit`` headers reach the pool."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(httpx2, name)
+
+    @staticmethod
+    def get(url: Any, **kw: Any) -> Any:
+        client = getattr(_active, "client", None)
+        if client is None:
+            return httpx2.get(url, **kw)
+        r = client.get(url, **kw)
+        seen = getattr(_active, "on_response", None)
+        if seen is not None:
+            seen(r.headers)
+        return r
+
+
+_habanero_request.httpx2 = _Httpx2ThroughOurClient()
+_habanero_request_class.httpx2 = _habanero_request.httpx2
 
 
 def _status_error(status: int, headers: Any, what: str) -> Exception:
@@ -74,6 +106,19 @@ class CrossrefSource:
         gate = Gate(settings.crossref_concurrency)
         self.query_pool = Pool("crossref-query", settings.crossref_rate, gate=gate)
         self.doi_pool = Pool("crossref-doi", settings.crossref_doi_rate, gate=gate)
+        self.http = httpx2.Client(timeout=settings.timeout)  # habanero's requests go through it
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _through_our_client(self, fn: Callable[[], Any], pool: Pool) -> Callable[[], Any]:
+        def bound() -> Any:
+            _active.client, _active.on_response = self.http, pool.adopt_limits
+            try:
+                return fn()
+            finally:
+                _active.client = _active.on_response = None
+        return bound
 
     def applies_to(self, citation: Citation) -> bool:
         f = citation.fields
@@ -83,7 +128,10 @@ class CrossrefSource:
 
     def _call(self, fn: Callable[[], Any], pool: Pool, what: str) -> Any:
         s = self.settings
-        return call(lambda: _guard(fn, what), pool, f"crossref {what}", retries=s.retries, max_wait=s.max_wait)
+        limit = answer_deadline(s.timeout)  # a slow drip never trips habanero's read timeout
+        fn = self._through_our_client(fn, pool)
+        return call(lambda: run_with_deadline(lambda: _guard(fn, what), limit), pool, f"crossref {what}",
+                    retries=s.retries, max_wait=s.max_wait)
 
     def fetch(self, kind: str, ids: Sequence[str]) -> dict[str, Record | None]:
         out: dict[str, Record | None] = {}

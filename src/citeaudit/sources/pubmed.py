@@ -9,6 +9,7 @@ hits are confirmed against the fetched records by the matcher, never trusted alo
 from __future__ import annotations
 
 import re
+import time
 from typing import Sequence
 
 import httpx
@@ -18,7 +19,7 @@ from ..models import Citation, Record
 from ..normalize import family_key, significant_words
 from ..records.pubmed import parse_ecitmatch, parse_efetch, parse_esearch
 from .base import SourceError
-from .throttle import Pool, TransientError, call, parse_retry_after
+from .throttle import Pool, TransientError, answer_deadline, call, parse_retry_after
 
 BATCH = 200
 
@@ -56,10 +57,7 @@ class PubMedSource:
 
         def once() -> str:
             try:
-                if data is not None:
-                    r = self.client.post(url, data=data)
-                else:
-                    r = self.client.get(url, params=params)
+                r = self._send(url, data, params)
             except httpx.TimeoutException:
                 raise TransientError("timed out") from None
             except httpx.TransportError as e:
@@ -77,6 +75,20 @@ class PubMedSource:
 
         s = self.settings
         return call(once, self.pool, f"pubmed {what}", retries=s.retries, max_wait=s.max_wait)
+
+    def _send(self, url: str, data: dict[str, str] | None, params: dict[str, str] | None) -> httpx.Response:
+        """One request, its body read in full within answer_deadline(timeout) (a slow drip
+        never trips the per-read timeout); TransientError when it takes longer."""
+        limit = answer_deadline(self.settings.timeout)
+        deadline = time.monotonic() + limit
+        method, kw = ("POST", {"data": data}) if data is not None else ("GET", {"params": params})
+        with self.client.stream(method, url, **kw) as r:
+            body = bytearray()
+            for chunk in r.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise TransientError(f"no complete answer within {limit:g} s (too slow)")
+            return httpx.Response(r.status_code, headers=r.headers, content=bytes(body), request=r.request)
 
     def _parsed(self, parse, text: str, what: str):
         try:

@@ -68,6 +68,12 @@ class Gate:
         self.in_flight = 0
         self.peak = 0
         self.cond = threading.Condition()
+        self.waiting: dict["Pool", int] = {}  # pools with threads waiting for a place
+
+    def _yields_to(self, pool: "Pool", now: float) -> bool:
+        """Whether a slower pool (the scarcer rate) is waiting and could start now: it goes first."""
+        return any(n > 0 and other.rate < pool.rate and other._wait_time(now) <= 0
+                   for other, n in self.waiting.items() if other is not pool)
 
 
 class Pool:
@@ -137,12 +143,16 @@ class Pool:
         """Hold one of the pool's in-flight places, starting no sooner than the rate allows."""
         gate = self.gate
         with gate.cond:
-            while True:
-                now = time.monotonic()
-                wait = self._wait_time(now)
-                if wait <= 0 and gate.in_flight < gate.limit:
-                    break
-                gate.cond.wait(wait if wait > 0 else None)
+            gate.waiting[self] = gate.waiting.get(self, 0) + 1
+            try:
+                while True:
+                    now = time.monotonic()
+                    wait = self._wait_time(now)
+                    if wait <= 0 and gate.in_flight < gate.limit and not gate._yields_to(self, now):
+                        break
+                    gate.cond.wait(wait if wait > 0 else None)
+            finally:
+                gate.waiting[self] -= 1
             gate.in_flight += 1
             gate.peak = max(gate.peak, gate.in_flight)
             self._sent.append(now)
@@ -163,6 +173,41 @@ class Pool:
 
 def backoff(attempt: int) -> float:
     return min(8.0, 0.5 * (2 ** attempt)) * (0.75 + random.random() / 2)
+
+
+# a whole answer must arrive within this many times the per-read timeout: a server that
+# drips one byte at a time never trips a read timeout, so the total is bounded separately
+ANSWER_DEADLINE_FACTOR = 3.0
+
+
+def answer_deadline(timeout: float) -> float:
+    """Seconds one request may take from sending to the last byte of its answer."""
+    return max(0.1, float(timeout)) * ANSWER_DEADLINE_FACTOR
+
+
+def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
+    """`fn()` in a daemon thread; TransientError when no result within `seconds`.
+
+    For clients whose requests cannot be bounded in total (habanero): the abandoned
+    call may go on reading in the background but never holds up the audit or the exit.
+    """
+    box: dict[str, object] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # handed to the caller below
+            box["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="citeaudit-request", daemon=True).start()
+    if not done.wait(seconds):
+        raise TransientError(f"no complete answer within {seconds:g} s (too slow)")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
 
 
 def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait: float = 60.0) -> T:

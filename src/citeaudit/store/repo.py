@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, insert, or_, select, text, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citeaudit.models import Check, Citation, Document, Fields, Record, fields_from_dict, record_from_dict, record_to_dict
@@ -205,18 +205,47 @@ class Store:
         keys = citation_keys(citations)
         with self._writer.begin() as conn:
             conn.execute(update(CitationRow).where(CitationRow.article_id == article_id).values(present=0))
-            for key, citation in zip(keys, citations):
-                conn.execute(self._citation_upsert(article_id, key, citation, stamp))
+            if citations:  # one statement, executed for every row
+                conn.execute(self._citation_upsert_many(), [
+                    {"article_id": article_id, "key": key, "first_seen": stamp,
+                     **self._citation_values(citation, stamp)} for key, citation in zip(keys, citations)])
             rows = conn.execute(
                 select(CitationRow.key, CitationRow.id).where(CitationRow.article_id == article_id)
             ).all()
             ids_by_key = dict(rows)
             ids = [ids_by_key[key] for key in keys]
+            links = []
             for citation_id, citation in zip(ids, citations):
                 linked = citation.linked_to
-                linked_id = ids[linked] if linked is not None and 0 <= linked < len(ids) else None
-                conn.execute(update(CitationRow).where(CitationRow.id == citation_id).values(linked_to_id=linked_id))
+                links.append({"cid": citation_id,
+                              "linked": ids[linked] if linked is not None and 0 <= linked < len(ids) else None})
+            if links:
+                conn.execute(update(CitationRow).where(CitationRow.id == bindparam("cid"))
+                             .values(linked_to_id=bindparam("linked")), links)
         return ids
+
+    @staticmethod
+    def _citation_values(citation: Citation, stamp: str) -> dict[str, Any]:
+        return {
+            "kind": citation.kind,
+            "category": citation.category,
+            "text": citation.text,
+            "start_offset": citation.start,
+            "end_offset": citation.end,
+            "fields": _fields_json(citation.fields),
+            "note": citation.note,
+            "extra": _dumps(citation.extra),
+            "present": 1,
+            "last_seen": stamp,
+        }
+
+    @staticmethod
+    def _citation_upsert_many():
+        statement = sqlite_insert(CitationRow)
+        columns = ("kind", "category", "text", "start_offset", "end_offset", "fields", "note", "extra",
+                   "present", "last_seen")
+        return statement.on_conflict_do_update(index_elements=["article_id", "key"],
+                                               set_={c: statement.excluded[c] for c in columns})
 
     @staticmethod
     def _citation_upsert(article_id: int, key: str, citation: Citation, stamp: str):
@@ -241,15 +270,22 @@ class Store:
 
     def save_checks(self, run_id: int, checks: list[tuple[int, Check]]) -> list[int]:
         """Save many (citation id, Check) verdicts of a run in one transaction; returns the check ids."""
-        ids: list[int] = []
         record_ids: dict[tuple[str, str], int] = {}
+        if not checks:
+            return []
         with self._writer.begin() as conn:
-            for citation_id, check in checks:
-                ids.append(self._insert_check(conn, run_id, citation_id, check, record_ids))
-        return ids
+            records = {(c.record.source, c.record.key): c.record for _, c in checks if c.record is not None}
+            keys = sorted({k for _, k in records})
+            for start in range(0, len(keys), 500):  # the matched records' ids, in a few queries
+                record_ids.update({(src, key): rid for src, key, rid in conn.execute(
+                    select(RecordRow.source, RecordRow.record_key, RecordRow.id)
+                    .where(RecordRow.record_key.in_(keys[start:start + 500])))})
+            rows = [self._check_values(conn, run_id, citation_id, check, record_ids) for citation_id, check in checks]
+            result = conn.execute(insert(CheckRow).returning(CheckRow.id, sort_by_parameter_order=True), rows)
+            return [row[0] for row in result]
 
-    def _insert_check(self, conn: Connection, run_id: int, citation_id: int, check: Check,
-                      record_ids: dict[tuple[str, str], int]) -> int:
+    def _check_values(self, conn: Connection, run_id: int, citation_id: int, check: Check,
+                      record_ids: dict[tuple[str, str], int]) -> dict[str, Any]:
         record_id = None
         if check.record is not None:
             rk = (check.record.source, check.record.key)
@@ -264,14 +300,14 @@ class Store:
             "record_id": record_id,
             "score": check.score,
             "differences": _dumps(check.differences_dict()),
-            "comparisons": _dumps([asdict(c) for c in check.comparisons]),
+            "comparisons": _dumps([dict(vars(c)) for c in check.comparisons]),  # flat: asdict is slow
             "candidates": _dumps([r.summary() for r in check.candidates]),
             "notes": _dumps(check.notes),
             "sources": _dumps(check.sources),
             "retracted": int(check.retracted),
             "checked_at": now(),
         }
-        return conn.execute(insert(CheckRow).values(**values)).inserted_primary_key[0]
+        return values
 
     def _stored_record_id(self, conn: Connection, record: Record) -> int:
         """The id of ``record`` in the store, inserting it if it is not there yet."""
