@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACE = re.compile(r"\s+")
@@ -20,8 +21,11 @@ TITLE_STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
-    """Lower-case, strip accents and markup, turn punctuation into spaces, collapse spaces."""
+    """Lower-case, strip accents and markup, turn punctuation into spaces, collapse spaces.
+
+    Cached: matching folds the same titles and names over and over."""
     if not s:
         return ""
     s = _TAGS.sub(" ", s)
