@@ -183,13 +183,23 @@ def document_from_text(text: str, source: str, kind: str = "text") -> Document:
     text = clean_text(text)
     links: list[Link] = []
     if kind == "markdown":
-        text, links = _strip_markdown_links(text)
+        text, links = _strip_markdown_links(_strip_markdown_emphasis(text))
     covered = [(link.start, link.end) for link in links]
     for start, end, url in find_urls(text):
         if not any(s <= start < e for s, e in covered):
             links.append(Link(start, end, url, url))
     links.sort(key=lambda link: link.start)
     return Document(source=source, text=text, kind=kind, title=_first_line_title(text, kind), links=links)
+
+
+_MD_STAR_RE = re.compile(r"(?<![\w*\\])(\*{1,3})(?=\S)([^*\n]{1,500}?)(?<=\S)\1(?![\w*])")
+_MD_UNDERSCORE_RE = re.compile(r"(?<![\w/\\=.-])(_{1,3})(?=\S)([^_\n]{1,500}?)(?<=\S)\1(?![\w/])")
+
+
+def _strip_markdown_emphasis(text: str) -> str:
+    """`*Foods*`, `**bold**`, `_Journal_` -> their words (URLs with underscores are left alone)."""
+    text = _MD_STAR_RE.sub(r"\2", text)
+    return _MD_UNDERSCORE_RE.sub(r"\2", text)
 
 
 def _strip_markdown_links(text: str) -> tuple[str, list[Link]]:

@@ -11,6 +11,11 @@ _GREY_RE = re.compile(
     r"|podcast|news|infographic|brochure|press\s+statement|health\s+topics?)\b",
     re.IGNORECASE,
 )
+# the marks of a web page cited by its URL: "Accessed 3 May 2024", "Updated May 2020"
+_WEB_RE = re.compile(
+    r"\b(?:accessed|retrieved|available\s+(?:at|from|online)|updated|last\s+(?:modified|reviewed|updated))\b",
+    re.IGNORECASE,
+)
 
 
 def classify(fields: Fields, text: str) -> str:
@@ -27,6 +32,8 @@ def classify(fields: Fields, text: str) -> str:
     if fields.journal and (fields.volume or fields.pages):
         return "scholarly"
     if _GREY_RE.search(text):
+        return "grey"
+    if fields.url and _WEB_RE.search(text):
         return "grey"
     if fields.journal and fields.year:
         return "scholarly"
