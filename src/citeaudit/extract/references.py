@@ -146,13 +146,13 @@ def _items(text: str) -> list[_Item]:
 def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> bool:
     """Whether a line directly under ``current`` belongs to it rather than starting an item.
 
-    Nothing continues a heading. Lines under a list item continue it; under an
-    unmarked line they continue it when indented deeper (hanging indent) or when the
-    line does not itself look like a new reference (one starting after a finished one).
+    Nothing continues a heading. A line indented deeper continues the item (hanging
+    indent); any other line continues it unless it looks like a new reference starting
+    after a finished one (an unnumbered entry under a numbered list, say).
     """
     if _is_heading(text, current):
         return False
-    if current.marker or indent > current.indent:
+    if indent > current.indent:
         return True
     line = text[start + indent : min(end, start + _SCORE_CHARS)]
     prev_finished = text[current.end - 1 : current.end] in ".)]”\"0123456789"
