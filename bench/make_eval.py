@@ -24,6 +24,7 @@ import json
 import random
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -532,6 +533,20 @@ def study_word(title: str) -> str:
     return "study"
 
 
+def fold_name(name: str) -> str:
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower())
+
+
+def author_names(records_dir: Path) -> set[tuple[str, str]]:
+    """(folded family name, first initial) of every author of every record the indexes hold."""
+    corpus = Corpus().load_dir(records_dir)
+    out = set()
+    for r in corpus.pubmed_records() + corpus.crossref_records():
+        for a in r.authors:
+            out.add((fold_name(a.family), (a.given or "")[:1].upper()))
+    return out
+
+
 def mention_text(authors, year, journal, title, rng: random.Random, with_title: bool) -> str:
     fam = authors[0][0]
     who = f"{fam} and colleagues" if len(authors) > 1 else fam
@@ -627,10 +642,16 @@ def build(records_dir: Path, seed: int) -> list[dict]:
         w = rng.choice(works)
         add("bio-real", "bio", bio_text(w.authors[0], w.year, w.journal, w.title, rng), "bio", "verified", [],
             w.ident(), "none")
+    # an invented paper in a bio: "mismatched" when the person publishes (works under that name:
+    # the paper is what is wrong), "unfound" when the name has no trace either (issue 3's rules)
+    people = author_names(records_dir)
     for i in range(20):
         c, based = fabricated(works, names, rng, i % 2 == 1)
-        add("bio-invented", "bio", bio_text(c.authors[0], c.year, c.journal, c.title, rng), "bio", "unfound", [],
-            based, "invented paper")
+        fam, given = c.authors[0]
+        publishes = (fold_name(fam), given[:1].upper()) in people
+        add("bio-invented", "bio", bio_text(c.authors[0], c.year, c.journal, c.title, rng), "bio",
+            "mismatched" if publishes else "unfound", [], based,
+            "invented paper by a publishing author" if publishes else "invented paper, no trace of the author")
 
     for i, it in enumerate(items):
         it["id"] = f"{it['category']}-{i:04d}"
@@ -672,6 +693,9 @@ identifiable), the volume, the pages, or the DOI to another corpus work's DOI.
 Fabricated works: invented health-research titles either by real-looking authors (surnames from
 the corpus, random initials) in a real journal, or by a real work's authors in their own journal;
 30% carry an invented DOI under the journal's real prefix.
+Bios naming an invented paper are labelled by issue 3's rules: `mismatched` when the person
+publishes (some record has an author of that family name and first initial: the claimed paper
+is what is wrong), `unfound` when the name has no trace either.
 """
 
 

@@ -39,3 +39,69 @@ def test_bio_verdicts():
     failed = {**none, "topics": {"kratom": {"pubmed": None}}, "journals": {}, "errors": ["pubmed: timed out"]}
     assert judge_bio(b, failed).verdict == "unchecked"
     assert judge_bio(b, None, offline=True).verdict == "unchecked"
+
+
+# --- inline bios naming a paper -----------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from citeaudit.config import Settings  # noqa: E402
+from citeaudit.runner import AuditRunner  # noqa: E402
+from citeaudit.store import Store  # noqa: E402
+
+INLINE = ('Notes\n\nAbout the author: Dr. J. E. De Neve is a clinical scientist whose work includes "The impact of '
+          'time-restricted eating on quality of life: evidence from older adults", published in Int J Drug Policy '
+          'in 2021.\n\nMore text.\n')
+
+
+def test_inline_bio_with_initials_and_a_named_paper():
+    [b] = find_bios(Document(source="t", text=INLINE))
+    assert (b.fields.authors[0].family, b.fields.authors[0].given) == ("De Neve", "J. E.")
+    assert b.extra["papers"] == [{"title": "The impact of time-restricted eating on quality of life: evidence from "
+                                           "older adults", "journal": "Int J Drug Policy", "year": 2021}]
+    from citeaudit.extract.quotes import find_quotes
+    assert find_quotes(Document(source="t", text=INLINE), [(b.start, b.end)]) == []
+
+
+def _paper(verdict: str) -> dict:
+    return {"title": "The impact of time-restricted eating", "journal": "Int J Drug Policy", "year": 2021,
+            "verdict": verdict, "reason": "no work in crossref, pubmed matches", "record": None}
+
+
+def test_named_paper_verdicts():
+    [b] = find_bios(Document(source="t", text=INLINE))
+    base = {"query_name": "De Neve J", "errors": [], "topics": {}, "journals": {}}
+    publishes = {**base, "name_total": {"pubmed": 4, "crossref_named": 1}, "papers": [_paper("unfound")]}
+    check = judge_bio(b, publishes)
+    assert check.verdict == "mismatched" and "publishes (4 works" in check.reason
+    assert any(c["verdict"] == "unfound" and c["claim"].startswith("paper ") for c in b.extra["claims_checked"])
+    no_trace = {**base, "name_total": {"pubmed": 0, "crossref_named": 0}, "papers": [_paper("unfound")]}
+    assert judge_bio(b, no_trace).verdict == "unfound"
+    real = {**base, "name_total": {"pubmed": 4}, "papers": [_paper("verified")]}
+    assert judge_bio(b, real).verdict == "verified"
+
+
+def _run(text: str, settings, tmp_path: Path):
+    path = tmp_path / "bio.txt"
+    path.write_text(text, encoding="utf-8")
+    store = Store(settings.db_path)
+    runner = AuditRunner(settings, store)
+    try:
+        return runner.audit(str(path)).audit.items
+    finally:
+        runner.close()
+        store.close()
+
+
+def test_bios_end_to_end(settings, tmp_path):
+    """Against the emulator: a real paper by its author; an invented paper by a real author; an unknown person."""
+    text = ('Notes\n\nAbout the author: Dr. T. J. VanDyck is a researcher whose work includes "Hemodynamic monitoring '
+            'in cardiogenic shock", published in Current Opinion in Critical Care in 2021.\n\nFiller.\n\n'
+            'About the author: Dr. J. Tobacyk is a clinical scientist whose work includes "The impact of '
+            'time-restricted eating on quality of life: evidence from older adults", published in Int J Drug Policy '
+            'in 2021.\n\nFiller.\n\n'
+            'About the author: Dr. Q. Zyxwvut is a researcher whose work includes "Curcumin for alcohol craving: a '
+            'pilot study", published in Nutr Res Rev in 2025.\n')
+    bios = [it for it in _run(text, settings, tmp_path) if it.citation.kind == "bio"]
+    assert [it.check.verdict for it in bios] == ["verified", "mismatched", "unfound"]
+    assert "Tobacyk J publishes" in bios[1].check.reason

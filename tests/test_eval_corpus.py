@@ -79,6 +79,10 @@ def test_every_label_is_consistent(items):
     expected = {"real": "verified", "mismatch": "mismatched", "fabricated": "unfound", "mention-real": "verified",
                 "mention-invented": "unfound", "bio-real": "verified", "bio-invented": "unfound"}
     for it in items:
+        if it["category"] == "bio-invented":  # issue 3: the person publishes -> mismatched; no trace -> unfound
+            publishes = it["perturbation"] == "invented paper by a publishing author"
+            assert it["expected_verdict"] == ("mismatched" if publishes else "unfound"), it["id"]
+            continue
         assert it["expected_verdict"] == expected[it["category"]], it["id"]
         assert bool(it["expected_fields"]) == (it["category"] == "mismatch"), it["id"]
         assert it["text"].strip() == it["text"] and "\n" not in it["text"], it["id"]

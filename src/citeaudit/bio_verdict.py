@@ -48,11 +48,32 @@ def _journal_claim(journal: str, row: dict) -> dict[str, Any]:
     return {"claim": f"journal {journal}", "verdict": UNCHECKED, "detail": "the journal look-ups failed"}
 
 
+def _paper_claim(p: dict, name: str) -> dict[str, Any]:
+    where = ", ".join(str(x) for x in (p.get("journal"), p.get("year")) if x)
+    claim = f"paper {p['title']!r}" + (f" ({where})" if where else "")
+    detail = {VERIFIED: f"{name} is an author of {p['title']!r}: {p['reason']}",
+              MISMATCHED: f"{p['title']!r} exists, with a detail wrong: {p['reason']}",
+              UNFOUND: f"no paper {p['title']!r} by {name} ({p['reason']})",
+              UNCHECKED: f"could not check {p['title']!r}: {p['reason']}"}[p["verdict"]]
+    return {"claim": claim, "verdict": p["verdict"], "detail": detail, "kind": "paper"}
+
+
+def publishes(ev: dict[str, Any]) -> int | None:
+    """How many works the indexes hold under the bio's name (None: unknown, or too common to tell)."""
+    totals = ev.get("name_total") or {}
+    pubmed, named = totals.get("pubmed"), totals.get("crossref_named")
+    if pubmed is not None and pubmed > COMMON_NAME:
+        return None
+    known = [n for n in (pubmed, named) if n is not None]
+    return max(known) if known else None
+
+
 def bio_claim_verdicts(c: Citation, ev: dict[str, Any]) -> list[dict[str, Any]]:
     name = ev.get("query_name") or c.extra.get("name", "")
     total = (ev.get("name_total") or {}).get("pubmed")
-    out = [_topic_claim(t, row, name, total) for t, row in (ev.get("topics") or {}).items()]
-    out += [_journal_claim(j, row) for j, row in (ev.get("journals") or {}).items()]
+    out = [_paper_claim(p, name) for p in ev.get("papers") or []]
+    out += [_topic_claim(t, row, name, total) for t, row in (ev.get("topics") or {}).items()]
+    out += [dict(_journal_claim(j, row), kind="journal") for j, row in (ev.get("journals") or {}).items()]
     for d in c.extra.get("degrees", []):
         out.append({"claim": f"degree {d}", "verdict": UNCHECKED, "detail": "no bibliographic index can test a degree"})
     for inst in c.extra.get("institutions", []):
@@ -73,7 +94,18 @@ def judge_bio(c: Citation, ev: dict[str, Any] | None, offline: bool = False) -> 
         counted = [x["detail"] for x in claims if x.get("counts")]
         why = "; ".join(counted or ev.get("errors", [])) or "no claim an index can test"
         return Check(UNCHECKED, f"could not check the bio: {why}", notes=notes)
+    name = ev.get("query_name") or c.extra.get("name", "")
+    fake_journal = [x for x in testable if x.get("kind") == "journal" and x["verdict"] == UNFOUND]
+    unfound = [x for x in testable if x["verdict"] == UNFOUND]
+    n = publishes(ev)
+    if unfound and not fake_journal and n:
+        # the person publishes, but not what the bio claims: mismatched, naming what is missing
+        reason = f"{name} publishes ({n} work{'s' if n != 1 else ''} found under that name), but: " + "; ".join(x["detail"] for x in unfound)
+        return Check(MISMATCHED, reason, notes=notes)
     worst = max(testable, key=lambda x: ORDER[x["verdict"]])
     verdict = worst["verdict"]
-    reason = "; ".join(x["detail"] for x in testable if x["verdict"] == verdict)
+    chosen = fake_journal or [x for x in testable if x["verdict"] == verdict]
+    reason = "; ".join(x["detail"] for x in chosen)
+    if verdict == UNFOUND and not fake_journal:
+        reason += f"; no trace of works by {name}" if n == 0 else ""
     return Check(verdict, reason, notes=notes)

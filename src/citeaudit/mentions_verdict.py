@@ -10,68 +10,130 @@ or the audit is offline. Several equally fitting works: verified, candidates lis
 from __future__ import annotations
 
 from .extract.prose import overlap
-from .match import compare_year, family_matches, group_works, journal_matches
+from .match import compare_year, family_matches, group_works, journal_matches, journal_names
+from .normalize import journal_key
+from .verdict import judge
 from .models import (MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation, FieldComparison, Record,
                      SourceAnswer)
 
 CLAIM_REASON = "research claimed without a source"
-STRONG_TOPIC = 0.5  # share of a mention's other topic words a work must have to be 'the same topic'
+STRONG_TOPIC = 0.5  # share of a mention's topic words a work must have to be 'the same topic'
+NEAREST_TOPIC = 0.6  # ... to be named as the real work a wrong journal/year/author points at
+SUPPORT_TOPIC = 0.34  # ... when named authors and the journal or year already agree
+TITLE_ONLY_TOPIC = 0.25  # ... when the work has no abstract and its title holds the mention's subject
 
 
 def _status(answers: list[SourceAnswer]) -> dict[str, str]:
     return {a.source: ("ok" if a.ok else (a.error or "failed")) for a in answers if a.applicable}
 
 
-def _text(records: list[Record]) -> str:
-    return " ".join(f"{r.title or ''} {r.abstract or ''}" for r in records)
-
-
 def _show(r: Record) -> str:
     return f"{r.title!r} ({r.journal or '?'}, {r.year or '?'})"
 
 
+def _words(c: Citation) -> list[str]:
+    """The mention's topic words (anchor and terms; population words are too common to count)."""
+    anchor = c.extra.get("anchor")
+    return list(dict.fromkeys(w for w in ([anchor] if anchor else []) + list(c.extra.get("terms", [])) if w))
+
+
 def _fit(c: Citation, work: list[Record]) -> dict:
     f = c.fields
-    anchor = c.extra.get("anchor")
-    terms = list(c.extra.get("terms", [])) + list(c.extra.get("population", []))
-    text = _text(work)
-    on_anchor = bool(anchor and overlap([anchor], text))
-    share = len(overlap(terms, text)) / len(terms) if terms else 0.0
-    has_abstract = any(r.abstract for r in work)
-    journal = None if not f.journal else any(journal_matches(f.journal, r)[0] for r in work)
+    words = _words(c)
+    titles = " ".join(r.title or "" for r in work)
+    text = titles + " " + " ".join(r.abstract or "" for r in work)
+    hits = overlap(words, text)
+    share = len(hits) / len(words) if words else 0.0
+    journal = None if not f.journal else any(_journal_fits(f.journal, r) for r in work)
     year = None if not f.year else any(compare_year(f.year, r).agrees for r in work)
-    author = None if not f.authors else any(family_matches(f.authors[0].family, a.family)
-                                            for r in work for a in r.authors)
-    return {"work": work, "anchor": on_anchor, "share": share, "abstract": has_abstract,
-            "journal": journal, "year": year, "author": author}
+    people = [a for r in work for a in r.authors]
+    author = None if not (f.authors and people) else any(
+        family_matches(p.family, a.family) for p in f.authors[:1] for a in people)
+    if f.authors and not people:
+        author = None
+    anchor = c.extra.get("anchor")
+    return {"work": work, "share": share, "hits": len(hits), "in_title": bool(overlap(words, titles)),
+            "anchor": bool(anchor and overlap([anchor], text)),
+            "abstract": any(r.abstract for r in work), "journal": journal, "year": year, "author": author}
+
+
+def _journal_fits(stated: str, r: Record) -> bool:
+    """The stated journal, or the parent title of a journal's section ('American journal of
+    physiology' for 'American journal of physiology. Heart and circulatory physiology')."""
+    if journal_matches(stated, r)[0]:
+        return True
+    key = journal_key(stated)
+    return len(stated.split()) >= 3 and any(
+        journal_key(n).startswith(key + " ") for n in journal_names(r))
+
+
+def _where(c: Citation) -> str:
+    f = c.fields
+    return ", ".join(p for p in (f.authors and f"{f.authors[0].family} et al.", f.journal,
+                                 str(f.year) if f.year else None) if p)
+
+
+def _supported(c: Citation, x: dict) -> bool:
+    """Every stated detail agrees and enough of the topic is there for this work to be the study."""
+    f = c.fields
+    if x["journal"] is False or x["year"] is False or x["author"] is False:
+        return False
+    a, j, y = x["author"] is True, x["journal"] is True, x["year"] is True
+    n = len(_words(c))
+    need = STRONG_TOPIC
+    if a and (j or y):
+        need = SUPPORT_TOPIC  # named authors in that journal / year: the topic only has to fit
+    elif a or j:
+        need = STRONG_TOPIC
+    elif y:
+        need = NEAREST_TOPIC if n >= 3 else 2.0  # a year alone: only a close topic match
+    else:
+        return False
+    if f.authors and x["author"] is None and not (j and y):
+        need = max(need, STRONG_TOPIC)
+    min_hits = min(2, n)
+    if (a or j) and not x["abstract"] and x["anchor"]:
+        # only a title to read (no abstract): the mention's main subject in it is as much as can be seen
+        need, min_hits = min(need, TITLE_ONLY_TOPIC), 1
+    return n == 0 and a and j or (n > 0 and x["share"] >= need and x["hits"] >= min_hits)
+
+
+def specific_enough(c: Citation) -> bool:
+    """Whether a search on what the mention states could have found a real work: a title, named
+    authors or a journal (a year and a generic topic are not enough to call anything unfound)."""
+    f = c.fields
+    return bool(f.title or f.authors or f.journal)
 
 
 def judge_mention(c: Citation, answers: list[SourceAnswer], offline: bool = False) -> Check:
+    if c.fields.title:
+        check = judge(c, answers, offline=offline)  # a quoted title: judged like a reference entry
+        if check.verdict != UNFOUND:
+            return check
+        alt = _judge_described(c, answers, offline)
+        return alt if alt.verdict == VERIFIED else check
+    return _judge_described(c, answers, offline)
+
+
+def _judge_described(c: Citation, answers: list[SourceAnswer], offline: bool) -> Check:
     status = _status(answers)
     records = [r for a in answers for r in a.records]
     fits = [_fit(c, w) for w in group_works(records)]
     f = c.fields
-    topical = [x for x in fits if x["anchor"] and (x["share"] >= 0.15 or not x["abstract"])]
-    stated_ok = [x for x in topical if x["journal"] is not False and x["year"] is not False
-                 and x["author"] is not False and (f.journal or f.authors or f.year)]
-    # a year alone is too weak to call a topic match 'the study': ask for journal or authors too
-    if not (f.journal or f.authors):
-        stated_ok = [x for x in stated_ok if x["share"] >= STRONG_TOPIC]
-    stated_ok.sort(key=lambda x: -x["share"])
-    if stated_ok:
-        best = stated_ok[0]
+    ok = sorted((x for x in fits if _supported(c, x)),
+                key=lambda x: (-(x["author"] is True) - (x["journal"] is True) - (x["year"] is True), -x["share"]))
+    if ok:
+        best = ok[0]
         rec = _primary(best["work"])
-        where = ", ".join(p for p in (f.journal, str(f.year) if f.year else None,
-                                      f.authors and f"{f.authors[0].family} et al.") if p)
-        reason = f"a work in {where} on {c.extra.get('anchor')} exists: {_show(rec)}"
+        reason = f"a work in {_where(c) or 'the stated source'} on {c.extra.get('anchor')} exists: {_show(rec)}"
         notes = []
-        if len(stated_ok) > 1:
-            notes.append(f"{len(stated_ok)} works fit this mention"
+        if len(ok) > 1:
+            notes.append(f"{len(ok)} works fit this mention"
                          + ("" if f.year else " (no year is given)") + "; candidates listed")
         if c.extra.get("institution"):
             notes.append(f"institution {c.extra['institution']!r} not checked (records carry no affiliations)")
         return Check(VERIFIED, reason, record=rec, score=round(best["share"], 3), sources=status, notes=notes,
-                     candidates=[_primary(x["work"]) for x in stated_ok[1:6]])
+                     candidates=[_primary(x["work"]) for x in ok[1:6]])
     failed = [f"{a.source}: {a.error or 'failed'}" for a in answers if a.applicable and not a.ok]
     if failed:
         return Check(UNCHECKED, "could not check: " + "; ".join(failed), sources=status)
@@ -79,7 +141,8 @@ def judge_mention(c: Citation, answers: list[SourceAnswer], offline: bool = Fals
         return Check(UNCHECKED, "offline: no stored record fits this mention; run online to check", sources=status)
     if not any(a.applicable for a in answers):
         return Check(UNCHECKED, "nothing specific enough to search for", sources=status)
-    strong = sorted((x for x in topical if x["share"] >= STRONG_TOPIC and len(c.extra.get("terms", [])) >= 2),
+    n = len(_words(c))
+    strong = sorted((x for x in fits if n >= 2 and x["share"] >= NEAREST_TOPIC and x["hits"] >= 2 and x["in_title"]),
                     key=lambda x: -x["share"])
     if strong:
         near = strong[0]
@@ -92,13 +155,24 @@ def judge_mention(c: Citation, answers: list[SourceAnswer], offline: bool = Fals
         if near["author"] is False:
             diffs.append(FieldComparison("first_author", f.authors[0].family,
                                          rec.authors[0].family if rec.authors else None, False))
-        return Check(MISMATCHED, f"no work fits as stated; the nearest real work on this topic is {_show(rec)}",
-                     record=rec, score=round(near["share"], 3), differences=diffs, sources=status,
-                     candidates=[_primary(x["work"]) for x in strong[1:4]])
+        if diffs:
+            return Check(MISMATCHED, f"no work fits as stated; the nearest real work on this topic is {_show(rec)}",
+                         record=rec, score=round(near["share"], 3), differences=diffs, sources=status,
+                         candidates=[_primary(x["work"]) for x in strong[1:4]])
+    if not specific_enough(c):
+        return Check(UNCHECKED, "too vague to check: no title, author or journal is named, and a year with a "
+                                "topic cannot rule a study out", sources=status,
+                     candidates=[_primary(x["work"]) for x in sorted(fits, key=lambda x: -x["share"])[:3]])
     searched = ", ".join(s for s, v in status.items() if v == "ok") or "no source"
-    where = ", ".join(p for p in (f.journal, str(f.year) if f.year else None) if p)
-    return Check(UNFOUND, f"no work {('in ' + where + ' ') if where else ''}on this topic in {searched}",
-                 sources=status, candidates=[_primary(x["work"]) for x in sorted(topical, key=lambda x: -x["share"])[:3]])
+    where = _where(c)
+    reason = f"no work {('by/in ' + where + ' ') if where else ''}on this topic in {searched}"
+    same_place = [x for x in fits if x["author"] is not False and x["journal"] is not False and x["year"] is not False
+                  and (x["author"] or x["journal"])]
+    if same_place:
+        near = max(same_place, key=lambda x: x["share"])
+        reason += f"; {where} has {_show(_primary(near['work']))}, on another topic"
+    return Check(UNFOUND, reason, sources=status,
+                 candidates=[_primary(x["work"]) for x in sorted(fits, key=lambda x: -x["share"])[:3]])
 
 
 def _primary(records: list[Record]) -> Record:

@@ -17,7 +17,22 @@ _HEADING_RE = re.compile(
     r"^[ \t#*_]*(?:about\s+the\s+authors?|about\s+the\s+writer|author\s+bio(?:graphy)?|meet\s+the\s+authors?"
     r"|about\s+(?:dr\.?|prof\.?)\s+[A-Z][^\n]{0,40}|written\s+by|reviewed\s+by)[ \t:*_]*$",
     re.IGNORECASE | re.MULTILINE)
-_NAME = r"(?:Dr\.?\s+|Prof(?:essor|\.)?\s+)?[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’\-]+){1,2}"
+_U, _L = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_INITIALS = rf"(?:[{_U}]\.\s*){{1,3}}"
+_FIRST = rf"[{_U}][{_L}]+(?:-[{_U}][{_L}]+)?"
+_GIVEN = rf"(?:{_INITIALS}|{_FIRST}(?:\s+{_FIRST}(?=\s+[{_U}]))?(?:\s+{_INITIALS}|\s+))"
+_FAMILY = (rf"(?:(?:De|Van|Von|Da|Di|Del|Le|La|de|van|von|da|di|del)\s+(?:der\s+|den\s+)?)?"
+           rf"[{_U}][A-Za-zÀ-ÖØ-öø-ÿ'’]*[{_L}][A-Za-zÀ-ÖØ-öø-ÿ'’]*(?:-[{_U}][A-Za-zÀ-ÖØ-öø-ÿ'’]+)?")
+_NAME = rf"(?:Dr\.?\s+|Prof(?:essor|\.)?\s+)?{_GIVEN}{_FAMILY}"
+_PERSON_RE = re.compile(rf"^(?P<given>{_GIVEN})(?P<family>{_FAMILY})$")
+_INLINE_HEADING_RE = re.compile(
+    r"^[ \t#*_]*(?:about\s+the\s+authors?|about\s+the\s+writer|author\s+bio(?:graphy)?|meet\s+the\s+authors?"
+    r"|author)[ \t*_]*[:\-–—][ \t*_]*(?=\S)", re.IGNORECASE | re.MULTILINE)
+# a work the bio names: 'whose work includes "Title", published in Journal in 2021'
+_QUOTED_TITLE_RE = re.compile(r"“([^“”]{8,400})”|\"([^\"\n]{8,400})\"")
+_PAPER_WHERE_RE = re.compile(
+    r"^\s*[,(]?\s*(?:\((?P<y0>(?:19|20)\d\d)\)\s*,?\s*)?(?:(?:published|appearing|appeared)\s+)?in\s+(?:the\s+)?"
+    r"(?P<j>[A-Za-z][^;()“”\"]*?)(?:,?\s+(?:in|\()\s*(?P<y>(?:19|20)\d\d)\)?)?\s*(?:[.;]\s|[.;]?$|,\s+(?:where|which|and\s+(?:she|he|they|has|is|was))\b)")
 _BIO_START_RE = re.compile(
     rf"^(?P<name>{_NAME})(?:,\s*(?:[A-Z][A-Za-z.]{{1,8}}(?:,\s*)?)+)?\s+(?:is|was|has\s+been|holds|serves)\s+"
     r"(?:a|an|the)?\s*(?:[\w\-]+\s+){0,4}?(?:pharmacologist|physician|doctor|researcher|scientist|expert|nurse|"
@@ -51,8 +66,12 @@ _TITLES = re.compile(r"^(?:Dr\.?|Prof(?:essor|\.)?)\s+")
 
 
 def person_of(name: str) -> Person:
-    """'Dr. Emma Johnson' -> Person('Johnson', 'Emma')."""
-    parts = _TITLES.sub("", name.strip()).split()
+    """'Dr. Emma Johnson' -> Person('Johnson', 'Emma'); 'Dr. J. E. De Neve' -> Person('De Neve', 'J. E.')."""
+    bare = " ".join(_TITLES.sub("", name.strip()).split())
+    m = _PERSON_RE.match(bare)
+    if m:
+        return Person(m.group("family"), " ".join(m.group("given").split()))
+    parts = bare.split()
     if len(parts) == 1:
         return Person(parts[0])
     return Person(parts[-1], " ".join(parts[:-1]))
@@ -70,6 +89,8 @@ def _bio_spans(doc: Document) -> list[tuple[int, int, str | None]]:
     """(start, end, name or None) of each bio block."""
     text = doc.text
     spans: list[tuple[int, int, str | None]] = [(s, e, None) for s, e in doc.blocks.get("bio", [])]
+    for m in _INLINE_HEADING_RE.finditer(text):  # 'About the author: Dr. ... is ...' on one line
+        spans.append((m.end(), _paragraph_end(text, m.end()), None))
     for m in _HEADING_RE.finditer(text):
         s = m.end()
         while s < len(text) and text[s].isspace():
@@ -111,7 +132,30 @@ def _name_in(block: str) -> str | None:
     return m.group().strip() if m else None
 
 
-def bio_claims(block: str, subject: list[str]) -> dict:
+def named_papers(block: str) -> list[dict]:
+    """Works a bio names by title: [{"title", "journal", "year"}] (journal and year when stated)."""
+    out = []
+    for m in _QUOTED_TITLE_RE.finditer(block):
+        title = (m.group(1) or m.group(2)).strip().rstrip(",")
+        if len(title.split()) < 3:
+            continue
+        paper: dict = {"title": title, "journal": None, "year": None}
+        w = _PAPER_WHERE_RE.match(block[m.end():])
+        if w:
+            j = " ".join(w.group("j").split()).rstrip(" .,")
+            paper["journal"] = j or None
+            y = w.group("y") or w.group("y0")
+            paper["year"] = int(y) if y else None
+        if paper["year"] is None:
+            y = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", block[m.end():m.end() + 200].split(".")[0])
+            paper["year"] = int(y.group(1)) if y else None
+        out.append(paper)
+    return out
+
+
+def bio_claims(block: str, subject: list[str], doc_text: str = "") -> dict:
+    papers = named_papers(block)
+    quoted = _QUOTED_TITLE_RE.sub(" ", block)  # a title's words are not the bio's own claims
     degrees = []
     for m in _DEGREE_RE.finditer(block):
         d = " ".join(m.group(0).split())
@@ -119,16 +163,18 @@ def bio_claims(block: str, subject: list[str]) -> dict:
             degrees.append(d)
     institutions = list(dict.fromkeys(" ".join(m.group(1).split()) for m in _INSTITUTION_RE.finditer(block)))
     journals = []
-    for m in _JOURNAL_NAME_RE.finditer(block):
+    for m in _JOURNAL_NAME_RE.finditer(quoted):
         j = re.sub(r"(?:\s+(?:of|for|on|and|&))+$", "", " ".join(m.group(0).split()))
-        if len(j.split()) >= 2 and j not in journals:
+        if len(j.split()) >= 2 and j not in journals and not any(j in (p["journal"] or "") for p in papers):
             journals.append(j)
     topics: list[str] = []
-    bw = set(words(block))
+    bw = set(words(quoted))
+    outside = words(doc_text.replace(block, " ")) if doc_text else []
     for s in subject[:1]:
-        if s in bw and s not in topics:
+        # the article's subject counts as a claimed topic when the article is about it
+        if s in bw and s not in topics and (not doc_text or outside.count(s) >= 3):
             topics.append(s)
-    for m in _TOPIC_AFTER_RE.finditer(block):
+    for m in _TOPIC_AFTER_RE.finditer(quoted):
         t = " ".join(m.group("t").split())
         if t not in topics and not t.startswith(("the ", "a ")):
             topics.append(t)
@@ -138,7 +184,7 @@ def bio_claims(block: str, subject: list[str]) -> dict:
         if _PUBLICATION_RE.search(sentence) and sentence not in pubs:
             pubs.append(sentence)
     return {"degrees": degrees, "institutions": institutions, "topics": topics[:6], "journals": journals,
-            "publication_claims": pubs}
+            "publication_claims": pubs, "papers": papers}
 
 
 def find_bios(doc: Document) -> list[Citation]:
@@ -151,7 +197,7 @@ def find_bios(doc: Document) -> list[Citation]:
         name = name or _name_in(block)
         if not name:
             continue
-        claims = bio_claims(block, subject)
+        claims = bio_claims(block, subject, text)
         person = person_of(name)
         out.append(Citation(kind="bio", text=block, start=s, end=e,
                             fields=Fields(authors=[person], topic=", ".join(claims["topics"]) or None,
@@ -166,7 +212,8 @@ def find_bios(doc: Document) -> list[Citation]:
                                 fields=Fields(authors=[person_of(first)], topic=", ".join(subject[:1]) or None),
                                 category="scholarly",
                                 extra={"name": first, "degrees": [], "institutions": [], "journals": [],
-                                       "topics": subject[:1], "publication_claims": [], "from_meta": True}))
+                                       "topics": subject[:1], "publication_claims": [], "papers": [],
+                                       "from_meta": True}))
     return out
 
 

@@ -34,9 +34,37 @@ _INSTITUTION_RE = re.compile(
     rf"(?:the\s+)?(?P<i>{_CAP}(?:\s+(?:{_CAP}|of|and|for|the))*)"
     r"|(?P<u>University\s+of\s+[A-Z]\w+(?:\s+[A-Z]\w+)?|[A-Z]\w+\s+University|Johns\s+Hopkins(?:\s+Medicine)?"
     r"|Mayo\s+Clinic|Harvard(?:\s+Medical\s+School)?|Cleveland\s+Clinic)")
+_UP = "A-ZÀ-ÖØ-Þ"
+_LETTERS = "A-Za-zÀ-ÖØ-öø-ÿ"
+# a family name: 'Foss', 'Montalbán-López', 'VanDyck', "O'Brien", 'De Neve', 'van der Berg'
+FAMILY = (rf"(?:(?:[Dd]e|[Vv]an|[Vv]on|[Dd]a|[Dd]i|[Dd]el|[Ll]e|[Ll]a)\s+(?:[Dd]er\s+|[Dd]en\s+)?)?"
+          rf"[{_UP}][{_LETTERS}'’]*(?:-[{_UP}][{_LETTERS}'’]*)?")
+_FAM = rf"(?P<fam>{FAMILY})"
+_FAM2 = rf"(?P<fam2>{FAMILY})"
 _AUTHORS_RE = re.compile(
-    r"\b(?P<fam>[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?)(?:\s+(?:and|&)\s+(?P<fam2>[A-Z][a-z]+))?\s+"
-    r"(?:et\s+al\.?|and\s+(?:colleagues|co-?workers|associates))")
+    rf"(?<![\w\-]){_FAM}(?:\s+(?:and|&)\s+{_FAM2})?\s+"
+    r"(?:et\s+al\.?|and\s+(?:colleagues|co-?workers|associates|co-?authors|team))")
+_LED_BY_RE = re.compile(
+    rf"\b(?i:researchers|scientists|a\s+team|investigators|a\s+group|authors)\s+led\s+by\s+"
+    rf"(?:(?:Dr|Prof|Professor)\.?\s+)?(?:[{_UP}][{_LETTERS}]*\.?\s+){{0,2}}{_FAM}(?=[\s,.;)]|$)")
+_YEAR_AUTHORS_RE = re.compile(rf"(?<![\w\-]){_FAM}(?:\s+(?:and|&)\s+{_FAM2})?\s+\((?:19|20)\d\d[a-z]?\)")
+_STUDY_WORD = (r"(?:study|trial|review|survey|meta-analysis|analysis|paper|article|report|experiment|inquiry"
+               r"|investigation|publication)")
+_BY_RE = re.compile(
+    rf"\b{_STUDY_WORD}\s+(?:[\w\-]+\s+){{0,2}}?(?:by|from)\s+(?:(?:Dr|Prof|Professor)\.?\s+)?{_FAM}"
+    rf"(?:\s+(?:and|&)\s+{_FAM2})?(?=\s+(?:in|at|published|was|\()\b|\s*[,(]|\s*$)")
+_REPORTING_VERB = (r"(?:found|find|finds|showed|shows|shown|demonstrated|demonstrates|indicated|indicates|reported"
+                   r"|reports|suggested|suggests|concluded|concludes|revealed|observed|noted|stated|argued|described"
+                   r"|documented|confirmed|established)")
+_PAST_VERB = (r"(?:found|showed|shown|demonstrated|indicated|reported|suggested|concluded|revealed|observed|noted"
+              r"|stated|argued|described|documented|confirmed|established)")
+_PRESENT_VERB = r"(?:finds|shows|demonstrates|indicates|reports|suggests|concludes|reveals|notes|states|argues)"
+_SUBJECT_RE = re.compile(rf"(?:^|[,;]\s+)(?:(?:Dr|Prof|Professor)\.?\s+)?{_FAM}\s+{_REPORTING_VERB}\b")
+_NOT_NAMES = frozenset("""the a an this that these those their his her its our researchers scientists investigators
+authors experts doctors they it results findings data participants patients study studies research one another
+however in on for some many most further similarly overall together harvard stanford yale oxford cambridge nih fda
+cdc who nice""".split())
+
 STUDY_TYPE_RE = re.compile(
     r"\b(meta-analys[ie]s|systematic\s+review|narrative\s+review|comprehensive\s+review|narrative\s+inquiry"
     r"|randomi[sz]ed(?:,?\s+[\w\-]+){0,3}\s+trial|clinical\s+trial|pilot\s+study|case\s+report|case\s+series"
@@ -52,7 +80,7 @@ _CLAUSE_END_RE = re.compile(r",\s*(?:suggesting|which|indicating|although|but|wh
 
 
 def clean_journal(name: str) -> str | None:
-    """A journal name from the words after 'published in', or None if they do not name one."""
+    """A journal name from the capitalised words after 'in', or None if they do not name one."""
     name = re.sub(r"^(?:the)\s+", "", name.strip(), flags=re.IGNORECASE)
     name = re.sub(r"(?:\s+(?:of|and|for|in|on|the|&))+$", "", name)
     ws = name.split()
@@ -65,7 +93,57 @@ def clean_journal(name: str) -> str | None:
     return name
 
 
+# 'published in <journal>' names a journal whatever its words ('Big Data & Society', 'ACI open',
+# 'Yale J Biol Med'); so does 'in <journal>' right after named authors ('a study by Hora in PeerJ')
+_PUBLISHED_IN_RE = re.compile(
+    r"\b(?:published|appearing|appeared|printed|reported)\s+in\s+(?:the\s+(?:journal\s+)?|journal\s+)?(?=[A-Za-z])")
+_JOURNAL_STOP_RE = re.compile(
+    rf"\s*(?:[,;:()\[\]“”\"]|\.(?:\s|$)|$)|\s+(?:{_PAST_VERB}|{_PRESENT_VERB}\s+that|that|which|where|who|whose|in\s+(?:19|20)\d\d|in\s+a"
+    r"|and\s+(?:it|they|was|were|found|showed|reported)|by|with|from|last|this|earlier|involving|among|suggest\w*"
+    r"|was|were|is|are|has|have)\b")
+_JOURNAL_LIST_TAIL_RE = re.compile(r",\s+([A-Z][\w\-]*),?\s+(?:and|&)\s+([A-Z][\w\-]*)\b")
+
+
+def _journal_at(sentence: str, pos: int, require_words: bool) -> tuple[str, int, int] | None:
+    """The journal name starting at `pos`: up to a comma, bracket, sentence end or a verb."""
+    rest = sentence[pos:]
+    stop = _JOURNAL_STOP_RE.search(rest)
+    name = rest[: stop.start()] if stop else rest
+    tail = _JOURNAL_LIST_TAIL_RE.match(rest, len(name))  # 'Journal of Neuroscience, Psychology, and Economics'
+    if tail and re.search(r"\b(?:of|and|&)\b", name):
+        name = rest[: tail.end()]
+    name = re.sub(r"(?:\s+(?:of|and|for|in|on|the|&))+$", "", name.strip())
+    if len(name) < 3 or len(name) > 120 or not (name[0].isupper() or re.match(r"[a-z]+[A-Z]", name)):
+        return None
+    if name.split()[0].lower() in _NOT_JOURNAL or re.fullmatch(r"(?:19|20)\d\d", name):
+        return None
+    if require_words and clean_journal(name) is None:
+        return None
+    return name, pos, pos + len(name)
+
+
 def find_journal(sentence: str) -> tuple[str, int, int] | None:
+    """(journal, start, end) named in a sentence, or None."""
+    for m in _PUBLISHED_IN_RE.finditer(sentence):
+        strict = m.group(0).lower().startswith("reported")  # 'reported in Malaysia' is a place
+        got = _journal_at(sentence, m.end(), require_words=strict)
+        if got:
+            return got
+    by = _BY_RE.search(sentence)
+    if by:
+        after = re.match(r"(?:\s+(?:and|&)\s+[\w\-]+)?\s*(?:et\s+al\.?|and\s+(?:colleagues|co-?workers|associates))?"
+                         r"\s+in\s+(?:the\s+)?(?=[A-Za-z])", sentence[by.end():])
+        if after:
+            got = _journal_at(sentence, by.end() + after.end(), require_words=False)
+            if got and not re.fullmatch(r"(?:19|20)\d\d", got[0]):
+                return got
+    m = _AUTHORS_RE.search(sentence)
+    if m:
+        after = re.match(r"\s+in\s+(?:the\s+)?(?=[A-Z])", sentence[m.end():])
+        if after:
+            got = _journal_at(sentence, m.end() + after.end(), require_words=False)
+            if got:
+                return got
     for m in _JOURNAL_CTX_RE.finditer(sentence):
         j = clean_journal(m.group("j"))
         if j:
@@ -83,11 +161,22 @@ def find_institution(sentence: str) -> str | None:
     return inst or None
 
 
+def _name_ok(fam: str | None) -> bool:
+    return bool(fam) and fam.split()[-1].lower() not in _NOT_NAMES and len(fam) >= 2
+
+
 def find_authors(sentence: str) -> list[Person]:
-    m = _AUTHORS_RE.search(sentence)
-    if not m or m.group("fam") in ("The", "A", "An", "This", "These", "Researchers", "Scientists"):
-        return []
-    return [Person(m.group("fam"))] + ([Person(m.group("fam2"))] if m.group("fam2") else [])
+    """Named authors: 'Foss et al.', 'Foss and colleagues', 'Foss and Lee (2020)', 'researchers
+    led by Dr. Foss', 'a study by Foss in ...', '..., Foss concluded that'."""
+    for rx in (_AUTHORS_RE, _LED_BY_RE, _YEAR_AUTHORS_RE, _BY_RE, _SUBJECT_RE):
+        m = rx.search(sentence)
+        if not m or not _name_ok(m.group("fam")):
+            continue
+        if rx is _SUBJECT_RE and not re.search(rf"\b{_STUDY_WORD}\b", sentence, re.IGNORECASE):
+            continue
+        fam2 = m.groupdict().get("fam2")
+        return [Person(m.group("fam"))] + ([Person(fam2)] if fam2 and _name_ok(fam2) else [])
+    return []
 
 
 def study_type(sentence: str) -> str | None:
@@ -101,6 +190,56 @@ def main_clause(sentence: str) -> str:
     clause = sentence[m.end():] if m else sentence
     cut = _CLAUSE_END_RE.search(clause)
     return clause[: cut.start()] if cut and cut.start() > 20 else clause
+
+
+# 'a 2021 study on grazer behaviour, published in ...': what the study was about, said outright
+_ABOUT_RE = re.compile(
+    rf"\b{_STUDY_WORD}\s+(?:on|of|into|about|examining|investigating|exploring|evaluating|assessing|looking\s+at)"
+    r"\s+(?P<t>[^,;()“”\"]{3,300}?)(?=\s*[,;(]|\s+(?:published|appearing|by|in\s+(?:the\s+)?[A-Z])\b|\.\s|\.?$)",
+    re.IGNORECASE)
+
+
+def stated_topic(sentence: str) -> str | None:
+    m = _ABOUT_RE.search(sentence)
+    if not m:
+        return None
+    t = m.group("t").strip()
+    return t if content_words(t) else None
+
+
+# --- a quoted title -------------------------------------------------------------------------
+
+_QUOTED_RE = re.compile(r"“([^“”]{8,400})”|\"([^\"\n]{8,400})\"")
+_QUOTE_INTRO_RE = re.compile(
+    rf"(?:[:]|\b(?:that|said|says|saying|stated|states|wrote|writes|write|noted|notes|explained|added|concluded"
+    r"|found|reported|observed|suggested|according\s+to(?:\s+[\w\-.]+){0,8}),?)\s*$", re.IGNORECASE)
+_TITLE_INTRO_RE = re.compile(
+    r"(?:,|\(|\b(?:titled|entitled|called|named|includes|include|including|such\s+as|paper|article|study|review"
+    r"|trial|survey|report)\s*:?)\s*$", re.IGNORECASE)
+_TITLE_AFTER_RE = re.compile(
+    rf"^\s*(?:[,;)]|\.\s|\.?$|(?:{_REPORTING_VERB}|published|appeared|in\s|was\s|which\s|and\s)\b)", re.IGNORECASE)
+_FIRST_PERSON_RE = re.compile(r"\b(?:we|our|us|I|my)\b")
+
+
+def title_in(sentence: str) -> tuple[str, int, int] | None:
+    """A quoted string that is a work's title, not a quotation: it follows a study mention with a
+    comma ('A 2025 study by Zijlstra in Global Spine Journal, "Remineralization ...", reported'),
+    'titled' or 'work includes', is followed by a comma or a reporting verb, and reads as a title
+    (capitalised, no closing full stop, no first person). (title, start, end) or None."""
+    for m in _QUOTED_RE.finditer(sentence):
+        q = (m.group(1) or m.group(2)).strip()
+        before, after = sentence[: m.start()], sentence[m.end():]
+        if not q or not (q[0].isupper() or q[0].isdigit()) or q.endswith((".", "!")) or len(q.split()) < 3:
+            continue
+        if _QUOTE_INTRO_RE.search(before) or _FIRST_PERSON_RE.search(q):
+            continue
+        if not (_TITLE_INTRO_RE.search(before) and _TITLE_AFTER_RE.match(after)):
+            continue
+        if not re.search(rf"\b{_STUDY_WORD}\b|\bwork\b|\bpublished\b", before, re.IGNORECASE):
+            continue
+        start = m.start() + (1 if m.group(1) is not None else 1)
+        return q, start, start + len(q)
+    return None
 
 
 def topic_of(sentence: str, subject: list[str], drop: str = "") -> tuple[str | None, list[str], list[str]]:
@@ -122,36 +261,59 @@ def topic_of(sentence: str, subject: list[str], drop: str = "") -> tuple[str | N
     return anchor, others[:10], population
 
 
-def _skip_spans(doc: Document) -> list[tuple[int, int]]:
-    return list(doc.blocks.get("bio", [])) + list(doc.blocks.get("references", []))
+def _topic_from(text: str, subject: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """(anchor, terms, population) of a stated topic or title: all its content words, in order."""
+    ws = content_words(text)
+    population = [w for w in ws if w in POPULATION]
+    ws = [w for w in ws if w not in POPULATION]
+    if not ws:
+        return None, [], population
+    in_subject = [w for w in ws if w in subject]
+    anchor = in_subject[0] if in_subject else ws[0]
+    return anchor, [w for w in ws if w != anchor][:12], population
 
 
 def mention_in(sentence: str, start: int, subject: list[str]) -> Citation | None:
     """The mention a sentence makes, or None."""
-    journal = find_journal(sentence)
-    institution = find_institution(sentence)
-    authors = find_authors(sentence)
-    stype = study_type(sentence)
-    year = find_year(sentence)
-    singular = bool(_SINGULAR_RE.search(sentence))
+    titled = title_in(sentence)
+    bare = sentence if not titled else sentence[: titled[1] - 1] + " " + sentence[titled[2] + 1:]
+    journal = find_journal(bare)
+    institution = find_institution(bare)
+    authors = find_authors(bare)
+    stype = study_type(bare)
+    year = find_year(bare)
+    singular = bool(_SINGULAR_RE.search(bare))
     if not (stype or authors):
         return None
-    specific = bool(journal or authors or (institution and (singular or stype)) or (year and singular))
+    specific = bool(titled or journal or authors or (institution and (singular or stype)) or (year and singular))
     if not specific:
         return None
+    about = stated_topic(bare)
     drop = " ".join(x for x in (journal and journal[0], institution, " ".join(p.family for p in authors)) if x)
-    anchor, terms, population = topic_of(sentence, subject, drop)
+    if titled:
+        anchor, terms, population = _topic_from(titled[0], subject)
+    elif about:
+        anchor, terms, population = _topic_from(about, subject)
+    else:
+        anchor, terms, population = topic_of(bare, subject, drop)
     if not anchor:
         return None
     fields = Fields(authors=authors, et_al=bool(authors), year=year, journal=journal[0] if journal else None,
+                    title=titled[0] if titled else None,
                     topic=" ".join([anchor, *terms, *population]), study_type=stype)
-    pointers = [p for p, v in (("year", year), ("journal", journal), ("institution", institution),
+    pointers = [p for p, v in (("title", titled), ("year", year), ("journal", journal), ("institution", institution),
                                ("authors", authors)) if v]
     extra = {"anchor": anchor, "terms": terms, "population": population, "pointers": pointers}
+    if about and not titled:
+        extra["stated_topic"] = about
     if institution:
         extra["institution"] = institution
     return Citation(kind="mention", text=sentence, start=start, end=start + len(sentence), fields=fields,
                     category="scholarly", extra=extra)
+
+
+def _skip_spans(doc: Document) -> list[tuple[int, int]]:
+    return list(doc.blocks.get("bio", [])) + list(doc.blocks.get("references", []))
 
 
 def find_mentions(doc: Document, skip: list[tuple[int, int]] | None = None) -> list[Citation]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from citeaudit.extract.mentions import find_authors, find_institution, find_journal, study_type
+from citeaudit.extract.mentions import find_authors, find_institution, find_journal, study_type, title_in
 from citeaudit.extract.prose import find_year, sentence_spans, words
 from citeaudit.models import Citation, Document, Fields
 
@@ -37,9 +37,10 @@ def find_quotes(doc: Document, skip: list[tuple[int, int]] | None = None) -> lis
         if any(a < e and s < b for a, b in spans):
             continue
         sentence = text[s:e]
+        titled = title_in(sentence)  # a work's title in quotation marks is a mention, not a quote
         for m in _QUOTE_RE.finditer(sentence):
             quote = (m.group(1) or m.group(2)).strip()
-            if len(words(quote)) < MIN_QUOTE_WORDS:
+            if len(words(quote)) < MIN_QUOTE_WORDS or (titled and titled[0] == quote):
                 continue
             attribution = sentence[: m.start()].strip()
             if not _SOURCE_RE.search(attribution):

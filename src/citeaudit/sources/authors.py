@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from ..extract.prose import content_words, overlap
-from ..models import Citation
+from ..models import Citation, Fields, Person, SourceAnswer
 from ..normalize import journal_key
 from .base import SourceError
 
@@ -27,6 +27,40 @@ def _initial_name(c: Citation) -> tuple[str, str, str]:
 
 def topic_words(topic: str) -> list[str]:
     return content_words(topic)[:4] or [w for w in re.findall(r"\w+", topic.lower()) if len(w) > 2][:4]
+
+
+def _named(family: str, initial: str, person: Person) -> bool:
+    return person.family.lower() == family.lower() and (not initial or person.given[:1].upper() == initial)
+
+
+def paper_citation(c: Citation, paper: dict) -> Citation:
+    """The work a bio names, as a reference entry by the bio's person (to search and judge)."""
+    p = c.fields.authors[0]
+    return Citation(kind="reference", text=paper["title"], start=c.start, end=c.end, category="scholarly",
+                    fields=Fields(title=paper["title"], authors=[Person(p.family, p.given)],
+                                  journal=paper.get("journal"), year=paper.get("year")))
+
+
+def check_paper(c: Citation, paper: dict, sources) -> dict[str, Any]:
+    """Search every source for a paper a bio names and judge it like a reference entry."""
+    from ..verdict import judge
+
+    cit = paper_citation(c, paper)
+    answers = []
+    for s in sources:
+        if not s.applies_to(cit):
+            continue
+        try:
+            answers.append(SourceAnswer(s.name, records=s.search(cit)))
+        except SourceError as e:
+            answers.append(SourceAnswer(s.name, ok=False, error=str(e)))
+    check = judge(cit, answers)
+    rec = check.record
+    return {"title": paper["title"], "journal": paper.get("journal"), "year": paper.get("year"),
+            "verdict": check.verdict, "reason": check.reason,
+            "record": None if rec is None else {"title": rec.title, "journal": rec.journal, "year": rec.year,
+                                                "doi": rec.doi, "pmid": rec.pmid},
+            "records": [r for a in answers for r in a.records]}
 
 
 def _pubmed(sources) -> Any:
@@ -79,7 +113,21 @@ def gather_bio_evidence(c: Citation, sources) -> dict[str, Any]:
                 return n
             row["crossref"] = attempt("crossref", crossref_count)
         ev["topics"][t] = row
-    for j in c.extra.get("journals") or []:
+    named_works = 0
+    ev["papers"] = []
+    for paper in (c.extra.get("papers") or [])[:3]:
+        got = check_paper(c, paper, [x for x in (cr, pm) if x is not None])
+        named_works += sum(1 for r in got.pop("records") if any(_named(family, initial, a) for a in r.authors))
+        ev["papers"].append(got)
+        if got["verdict"] == "unfound" and paper.get("journal"):  # an invented paper: is the journal real?
+            ev.setdefault("paper_journals", []).append(paper["journal"])
+    works_fn = getattr(cr, "_works", None)
+    if works_fn is not None and c.extra.get("papers"):  # the name's own works, whatever their topic
+        got = attempt("crossref", lambda: works_fn(20, query_author=family))
+        if got is not None:
+            named_works = max(named_works, sum(1 for r in got if any(_named(family, initial, a) for a in r.authors)))
+    ev["name_total"]["crossref_named"] = named_works if (c.extra.get("papers") and cr is not None) else None
+    for j in list(c.extra.get("journals") or []) + ev.get("paper_journals", []):
         name = re.sub(r"^the\s+", "", j, flags=re.IGNORECASE)
         row = {}
         if cr is not None:
@@ -88,6 +136,8 @@ def gather_bio_evidence(c: Citation, sources) -> dict[str, Any]:
                 journal_key(str(i.get("title") or "")) == journal_key(name) for i in items)
         if pm is not None:
             n = attempt("nlm catalog", lambda name=name: pm.count(f"\"{name}\"[Title]", db="nlmcatalog"))
+            if n == 0:  # an abbreviation ('Nutr Res Rev') is the catalog's title abbreviation
+                n = attempt("nlm catalog", lambda name=name: pm.count(f"\"{name}\"[ta]", db="nlmcatalog"))
             row["nlm"] = None if n is None else n > 0
         ev["journals"][j] = row
     return ev
