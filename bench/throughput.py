@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,6 +321,8 @@ def run_workload(emu: Emulator, urls: dict, spec: dict) -> dict:
     out["requests"] = {p: stats[p]["requests"] for p in RATES}
     out["429"] = sum(stats[p]["429"] for p in stats)
     out["other"] = stats["other"]["requests"]
+    doi_paths = Counter(path for _, pool, path in emu.log if pool == "crossref-doi")
+    out["repeated_doi"] = sum(n - 1 for n in doi_paths.values())  # the same DOI asked again
     out["floor"] = max(out["requests"][p] / RATES[p] for p in RATES)
     return out
 
@@ -332,7 +335,8 @@ def line(name: str, r: dict) -> str:
     rate = f"  {r['citations'] / r['wall']:,.0f} citations/s" if not total else ""
     return (f"{name:<34} requests query={req['crossref-query']:<4} doi={req['crossref-doi']:<4} "
             f"eutils={req['eutils']:<4} per-citation={per:.2f}  wall={r['wall']:.2f}s  floor={r['floor']:.2f}s  "
-            f"wall/floor={ratio}  peak-mem={r['maxrss_mb']:.0f}MB  429s={r['429']}{rate}")
+            f"wall/floor={ratio}  peak-mem={r['maxrss_mb']:.0f}MB  429s={r['429']}  "
+            f"repeated-DOI-lookups={r['repeated_doi']}{rate}")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from citeaudit.cli import app
 from citeaudit.config import Settings
 from citeaudit.emulate import Corpus, Emulator
-from citeaudit.models import Citation, Fields, Person
+from citeaudit.models import Citation, Fields
 from citeaudit.resolve import Resolver
 from citeaudit.runner import AuditRunner, ProgressBar
 from citeaudit.sources.crossref import CrossrefSource

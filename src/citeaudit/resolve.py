@@ -184,6 +184,10 @@ class Resolver:
                     for i in wanted}
         return {i: [got[url]] for i, url in wanted.items()}
 
+    def stream(self) -> "ResolveStream":
+        """A pass that takes citations as they come (see ResolveStream); close it when done."""
+        return ResolveStream(self)
+
     def resolve_many(self, groups: Sequence[Sequence[Citation]]) -> list[list[list[SourceAnswer]]]:
         """Several articles' citations in one pass: shared references are resolved once."""
         flat = [c for g in groups for c in g]
@@ -223,6 +227,8 @@ class _Pass:
         self._execs: dict[str, ThreadPoolExecutor] = {}
         self._batchers: dict[str, Batcher] = {}
         self._inflight: dict[tuple[str, str, str], Future] = {}
+        self._done_keys: set[str] = set()
+        self._waiters: dict[str, list["_Group"]] = {}  # work key -> groups waiting for it
 
     # --- plumbing -----------------------------------------------------------------
 
@@ -297,13 +303,40 @@ class _Pass:
                 closed.add(id(ex))
         self._flush()
 
-    def _prefetch_cache(self) -> None:
+    def start(self, works: list[_Work]) -> None:
+        """Begin resolving more works while earlier ones are still under way (a stream)."""
+        if not works:
+            return
+        with self._lock:
+            self.works += works
+            self._left += len(works)
+            self._finished.clear()
+        for w in works:
+            for s in self.sources:
+                w.answer(s.name).applicable = s.applies_to(w.citation)
+        self._prefetch_cache(works)
+        for w in works:
+            self._next(w)
+
+    def wait_for(self, keys: set[str]) -> None:
+        """Block until every work in `keys` is finished."""
+        group = _Group()
+        with self._lock:
+            pending = keys - self._done_keys
+            group.left = len(pending)
+            for k in pending:
+                self._waiters.setdefault(k, []).append(group)
+        if pending:
+            group.event.wait()
+
+    def _prefetch_cache(self, works: list[_Work] | None = None) -> None:
         """Read every fresh stored record for the stated identifiers in a few queries."""
+        works = self.works if works is None else works
         for s in self.sources:
             if not self.r._cache_ok(s):
                 continue
             for kind in s.id_kinds:
-                ids = sorted({_norm_id(kind, getattr(w.citation.fields, kind)) for w in self.works
+                ids = sorted({_norm_id(kind, getattr(w.citation.fields, kind)) for w in works
                               if getattr(w.citation.fields, kind, None)})
                 if ids:
                     self._from_store(s, kind, ids)
@@ -331,6 +364,10 @@ class _Pass:
         with self._lock:
             self._left -= 1
             last = self._left == 0
+            self._done_keys.add(w.key)
+            groups = self._waiters.pop(w.key, [])
+        for g in groups:
+            g.one_done()
         if last:
             self._finished.set()
 
@@ -583,6 +620,70 @@ class _Pass:
             return
         a.records += records
         self._remember(s, key, records)
+
+
+class _Group:
+    """Some works a caller waits for."""
+
+    def __init__(self) -> None:
+        self.left = 0
+        self.event = threading.Event()
+        self._lock = threading.Lock()
+
+    def one_done(self) -> None:
+        with self._lock:
+            self.left -= 1
+            if self.left <= 0:
+                self.event.set()
+
+
+class ResolveStream:
+    """A pass open to more citations: each `add` starts resolving at once, alongside what
+    is already under way (so loading and judging articles overlap with the network), and
+    `answers` waits for one added group. Identical citations across groups are one work."""
+
+    def __init__(self, resolver: Resolver):
+        self.r = resolver
+        self._works: dict[str, _Work] = {}
+        self._pass = _Pass(resolver, [])
+        self._groups: list[tuple[list[str | None], Sequence[Citation], object]] = []
+
+    def add(self, citations: Sequence[Citation]) -> int:
+        slots: list[str | None] = []
+        new: list[_Work] = []
+        for c in citations:
+            if c.category == "grey" and not (c.fields.doi or c.fields.pmid):
+                slots.append(None)
+                continue
+            k = citation_key(c)
+            w = self._works.get(k)
+            if w is None:
+                w = self._works[k] = _Work(c, k)
+                new.append(w)
+            w.copies += 1
+            slots.append(k)
+        skipped = sum(1 for s in slots if s is None)
+        if skipped and self.r.progress:
+            self.r.progress(skipped)
+        links = self.r._start_link_checks(citations)
+        self._groups.append((slots, citations, links))
+        self._pass.start(new)
+        return len(self._groups) - 1
+
+    def answers(self, group: int) -> list[list[SourceAnswer]]:
+        slots, _citations, links = self._groups[group]
+        self._pass.wait_for({k for k in slots if k})
+        link_answers = self.r._link_answers(*links) if links else {}
+        return [list(self._works[k].answers.values()) if k else link_answers.get(i, [])
+                for i, k in enumerate(slots)]
+
+    def close(self) -> None:
+        """Wait for everything added, then release the pass's threads and store what it fetched."""
+        try:
+            if self._pass._left:
+                self._pass._finished.wait()
+        finally:
+            self._pass._close()
 
 
 def _by_line(citmatch_lines, lines: list[str]) -> dict[str, str | None]:

@@ -18,7 +18,7 @@ from . import __version__
 from .config import Settings
 from .models import MISMATCHED, UNFOUND, Audit, Document
 from .pipeline import extract_citations, judge_all
-from .narrative import gather_evidence, resolve_many
+from .narrative import gather_evidence, needs_search
 from .report import audit_to_dict, render
 from .resolve import Resolver
 
@@ -114,20 +114,43 @@ class AuditRunner:
         return result
 
     def audit_many(self, items: list[str], chunk_citations: int = 5000) -> list[tuple[str, AuditResult | InputError]]:
-        """Audit articles, resolving the citations of many articles in one pass.
+        """Audit articles, resolving the citations of many articles in one stream.
 
-        Identical references across the articles are resolved once and every service pool
-        stays busy across article boundaries. Articles are taken in chunks of about
-        `chunk_citations` citations so memory stays bounded. Unreadable inputs come back
+        Each article's citations start resolving as soon as it is read, alongside the
+        earlier articles' (identical references across articles are one lookup, and every
+        service pool stays busy across article boundaries); articles are then judged and
+        stored in order while later ones are still being resolved. A stream takes about
+        `chunk_citations` citations, so memory stays bounded. Unreadable inputs come back
         as InputError, in place.
         """
         out: list[tuple[str, AuditResult | InputError]] = []
-        chunk: list[tuple[str, Document, list]] = []
-        size = 0
         bar = ProgressBar() if self.progress else None
         self.resolver.progress = bar.advance if bar else None
+        pending = list(items)
         try:
-            for item in items:
+            while pending:
+                out += self._audit_chunk(pending, chunk_citations, bar)
+        finally:
+            if bar:
+                bar.close()
+            self.resolver.progress = None
+        order = {item: i for i, item in enumerate(items)}
+        return sorted(out, key=lambda x: order.get(x[0], 0))
+
+    def _audit_chunk(self, pending: list[str], chunk_citations: int,
+                     bar: "ProgressBar | None") -> list[tuple[str, AuditResult | InputError]]:
+        """Read articles off `pending` into one resolver stream until it holds about
+        `chunk_citations` citations, then judge and store each (runs started first)."""
+        mode = "offline" if self.settings.offline else "online"
+        out: list[tuple[str, AuditResult | InputError]] = []
+        started: list[tuple[str, Document, list, int, int, list[int], int]] = []
+        stream = self.resolver.stream()
+        size = 0
+        done: set[int] = set()
+        run_ids: list[int] = []  # every run started, recorded first: an interrupt marks them incomplete
+        try:
+            while pending and size < chunk_citations:
+                item = pending.pop(0)
                 try:
                     doc = self.load(item)
                 except InputError as e:
@@ -138,43 +161,34 @@ class AuditRunner:
                 citations = extract_citations(doc)
                 if bar:
                     bar.add(len(citations))
-                chunk.append((item, doc, citations))
+                article_id = self.store.upsert_article(doc)
+                run_ids.append(self.store.start_run(article_id, mode, __version__, doc.content_hash))
+                asked = [i for i, c in enumerate(citations) if needs_search(c)]  # narrative.py decides
+                handle = stream.add([citations[i] for i in asked])
+                started.append((item, doc, citations, article_id, run_ids[-1], asked, handle))
                 size += len(citations)
-                if size >= chunk_citations:
-                    out += self._audit_chunk(chunk)
-                    chunk, size = [], 0
-            if chunk:
-                out += self._audit_chunk(chunk)
-        finally:
-            if bar:
-                bar.close()
-            self.resolver.progress = None
-        order = {item: i for i, item in enumerate(items)}
-        return sorted(out, key=lambda x: order.get(x[0], 0))
-
-    def _audit_chunk(self, chunk: list[tuple[str, Document, list]]) -> list[tuple[str, AuditResult]]:
-        mode = "offline" if self.settings.offline else "online"
-        started = []
-        for item, doc, citations in chunk:
-            article_id = self.store.upsert_article(doc)
-            started.append((article_id, self.store.start_run(article_id, mode, __version__, doc.content_hash)))
-        try:
-            answers = resolve_many(self.resolver, [c for _, _, c in chunk])  # narrative-aware (narrative.py)
-            out = []
             memo: dict = {}  # a reference shared by several articles is judged once
-            for (item, doc, citations), ans, (article_id, run_id) in zip(chunk, answers, started):
+            for item, doc, citations, article_id, run_id, asked, handle in started:
+                ans: list = [[] for _ in citations]
+                for i, a in zip(asked, stream.answers(handle)):
+                    ans[i] = a
                 evidence = None if self.settings.offline else gather_evidence(self.resolver, citations)
                 audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence, memo),
                               offline=self.settings.offline)
                 ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
                 self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
                 self.store.finish_run(run_id, "complete")
+                done.add(run_id)
                 report = audit_to_dict(audit, ids, run={"id": run_id, "mode": mode})
                 out.append((item, AuditResult(audit, report, run_id)))
-        except BaseException:
-            for _, run_id in started:
-                self.store.finish_run(run_id, "incomplete")
+        except BaseException as e:
+            for run_id in run_ids:
+                if run_id not in done:
+                    self.store.finish_run(run_id, "incomplete")
+            if not isinstance(e, KeyboardInterrupt):  # Ctrl-C: leave the workers be, exit at once
+                stream.close()
             raise
+        stream.close()
         return out
 
     def render(self, result: AuditResult, fmt: str, color: bool, first: bool = True) -> str:
