@@ -14,6 +14,8 @@ database to the newest revision before handing it out.
 
 from __future__ import annotations
 
+import random
+import time
 from pathlib import Path
 
 from alembic import command
@@ -26,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 _BEGIN_OPTION = "citeaudit_begin"
+_LOCKED_WAIT = 30.0  # seconds to keep retrying an open that finds the database locked
 
 
 class StoreError(Exception):
@@ -86,6 +89,21 @@ def upgrade(path: str | Path, revision: str = "head") -> None:
     not a citeaudit database.
     """
     path = _prepare(path)
+    deadline = time.monotonic() + _LOCKED_WAIT
+    while True:
+        try:
+            return _upgrade_once(path, revision)
+        except OperationalError as e:
+            # two processes creating one fresh database: switching it to WAL and the first
+            # BEGIN IMMEDIATE can answer "locked" without waiting on busy_timeout; try again
+            if "locked" not in str(e.orig).lower() and "busy" not in str(e.orig).lower():
+                raise _open_error(path, e) from None
+            if time.monotonic() > deadline:
+                raise _open_error(path, e) from None
+            time.sleep(0.05 + random.random() * 0.2)
+
+
+def _upgrade_once(path: Path, revision: str) -> None:
     config = alembic_config(path)
     engine = create_sqlite_engine(_url(path), foreign_keys=False)
     try:
@@ -96,6 +114,8 @@ def upgrade(path: str | Path, revision: str = "head") -> None:
             _check_foreign_keys(conn, path)
     except CommandError as e:
         raise StoreError(f"cannot migrate {path} (made by a newer citeaudit?): {e}") from None
+    except OperationalError:
+        raise
     except DBAPIError as e:
         raise _open_error(path, e) from None
     finally:
