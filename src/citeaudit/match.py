@@ -85,8 +85,8 @@ def journal_names(record: Record) -> list[str]:
         if not n:
             continue
         n = html.unescape(n)
-        for v in (n, _JOURNAL_QUALIFIER.sub("", n), _JOURNAL_SUBTITLE.split(n)[0]):
-            v = _JOURNAL_QUALIFIER.sub("", v).strip(" .")
+        for v in (n, _JOURNAL_QUALIFIER.sub("", n), _JOURNAL_QUALIFIER.sub("", _JOURNAL_SUBTITLE.split(n)[0])):
+            v = v.strip(" .")
             if v and v not in out:
                 out.append(v)
     return out
@@ -95,9 +95,15 @@ def journal_names(record: Record) -> list[str]:
 def journal_matches(stated: str, record: Record) -> tuple[bool, float]:
     names = journal_names(record)
     stated = html.unescape(stated)
-    ks = journal_key(stated)
-    if not ks or not names:
+    if not journal_key(stated) or not names:
         return False, 0.0
+    plain = _JOURNAL_QUALIFIER.sub("", stated).strip(" .")
+    if plain and plain != stated:  # 'Drugs (Abingdon, England)' is cited with or without the place
+        ok, score = journal_matches(plain, Record(source=record.source, journal=record.journal,
+                                                  journal_abbrevs=record.journal_abbrevs))
+        if ok:
+            return ok, score
+    ks = journal_key(stated)
     best = 0.0
     for n in names:
         kn = journal_key(n)

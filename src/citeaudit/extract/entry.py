@@ -86,10 +86,32 @@ def parse_entry(text: str) -> Fields:
     _set_authors(fields, authors)
     fields.title = _clean_title(title)
     _parse_source(tail, fields)
+    if not _quoted(s, fields.title):
+        _move_short_subtitle(fields)
     if fields.year is None:
         m = _YEAR_RE.search(tail)
         fields.year = int(m.group(1)) if m else None
     return fields
+
+
+def _quoted(s: str, title: str | None) -> bool:
+    """Whether the title stands in quotation marks in the entry (so its end is certain)."""
+    if not title:
+        return False
+    i = s.find(title)
+    return i > 0 and s[i - 1] in "\"'‘“" and s[i + len(title): i + len(title) + 1] in ("\"", "'", "’", "”")
+
+
+def _move_short_subtitle(fields: Fields) -> None:
+    """'How many fish? A census. Drugs, 12(3)': a short subtitle after a '?'/'!' was read as
+    the start of the journal; give it back to the title."""
+    if not (fields.title and fields.journal and fields.title[-1:] in "?!" and ". " in fields.journal):
+        return
+    seg, journal = fields.journal.split(". ", 1)
+    words = seg.split()
+    if len(words) >= 2 and any(len(w) >= 4 and w.islower() for w in words) and journal.strip():
+        fields.title = f"{fields.title} {seg}"
+        fields.journal = journal.strip()
 
 
 def _normalise(s: str) -> str:

@@ -1,0 +1,27 @@
+"""Parser and matcher cases found by auditing articles outside the seeds."""
+
+from citeaudit.extract.entry import parse_entry
+from citeaudit.match import journal_matches
+from citeaudit.models import Record
+
+
+def test_short_subtitle_after_a_question_stays_in_the_title():
+    f = parse_entry("Smith J, Doe K. (2019). How many fish? A census. Drugs (Abingdon, England), 12(3), 45-50.")
+    assert f.title == "How many fish? A census"
+    assert f.journal == "Drugs (Abingdon, England)" and f.volume == "12" and f.pages == "45-50"
+
+
+def test_quoted_title_ending_in_a_question_keeps_a_sentence_case_journal():
+    f = parse_entry("Sharma, S., Sharma, B. and Dey Sadhu, S. (2022) 'Microplastic profusion in food and drinking "
+                    "water: are microplastics becoming a macroproblem?', Environmental science. Processes & impacts, "
+                    "24(7), pp. 992-1009.")
+    assert f.title.endswith("macroproblem?")
+    assert f.journal == "Environmental science. Processes & impacts"
+
+
+def test_journal_with_a_place_qualifier_matches_itself_and_its_plain_name():
+    rec = Record(source="pubmed", journal="Phronesis (Barcelona, Spain)")
+    assert journal_matches("Phronesis (Barcelona, Spain)", rec)[0]
+    assert journal_matches("Phronesis", rec)[0]
+    assert journal_matches("Drugs (Abingdon, England)", Record(source="pubmed", journal="Drugs"))[0]
+    assert not journal_matches("Pain Medicine", Record(source="pubmed", journal="Drugs (Abingdon, England)"))[0]
