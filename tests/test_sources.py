@@ -86,11 +86,11 @@ def test_crossref_search_sends_the_bibliographic_query(httpserver):
 
 
 def test_pubmed_efetch_batches_and_sends_tool_and_email(httpserver):
-    httpserver.expect_request("/eu/efetch.fcgi", method="POST").respond_with_data(BATH_XML, content_type="text/xml")
+    httpserver.expect_request("/eu/efetch.fcgi", method="GET").respond_with_data(BATH_XML, content_type="text/xml")
     got = PubMedSource(settings_for(httpserver)).fetch("pmid", ["31567595", "999"])
     assert got["31567595"].title.startswith("Self-reported Health Diagnoses")
     assert got["999"] is None
-    form = httpserver.log[0][0].form
+    form = httpserver.log[0][0].args
     assert form["id"] == "31567595,999" and form["tool"] == "citeaudit" and form["email"] == "t@example.org"
 
 

@@ -111,8 +111,9 @@ class PubMedSource:
         out: dict[str, Record | None] = {i: None for i in wanted}
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start:start + BATCH]
+            # GET up to 200 ids, as NCBI documents (POST is for longer lists)
             text = self._request("efetch.fcgi", "efetch",
-                                 data=self._params(db="pubmed", id=",".join(chunk), retmode="xml"))
+                                 params=self._params(db="pubmed", id=",".join(chunk), retmode="xml"))
             for rec in self._parsed(parse_efetch, text, "efetch"):
                 if rec.pmid in out:
                     out[rec.pmid] = rec
