@@ -224,7 +224,8 @@ def work_reverify(urls: dict, n_articles: int, per: int, corpus_dir: str, tmp: P
     from citeaudit.models import Citation, Document, Fields
     from citeaudit.pipeline import judge_all
     from citeaudit.resolve import Resolver
-    from citeaudit.reverify import select_citations
+    from citeaudit.reverify import reverify, select_citations
+    from citeaudit.runner import build_sources
     from citeaudit.sources.crossref import CrossrefSource
     from citeaudit.sources.pubmed import PubMedSource
     from citeaudit.store import Store
@@ -258,32 +259,24 @@ def work_reverify(urls: dict, n_articles: int, per: int, corpus_dir: str, tmp: P
         for s in sources:
             s.close()
 
+    # timed: what `citeaudit reverify --older-than 0 --max-age-days 30` does once it holds the lock
     settings = _settings(urls, str(tmp / "audit.db"))
-    crossref, pubmed = CrossrefSource(settings), PubMedSource(settings)
+    sources = build_sources(settings, store)
     t0 = time.perf_counter()
     rows = select_citations(store, older_than_days=0)
-    stored = store.citations([row["citation_id"] for row in rows])
-    by_article: dict[int, list] = {}
-    for row in rows:
-        by_article.setdefault(row["article_id"], []).append(row)
-    ordered = [row for arows in by_article.values() for row in arows]
-    citations = [stored[row["citation_id"]]["citation"] for row in ordered]
-    resolver = Resolver([crossref, pubmed], store=store, max_age_days=30.0)
-    judged = judge_all(citations, resolver.resolve(citations), offline=False)
-    start = 0
-    for article_id, arows in by_article.items():
-        run_id = store.start_run(article_id, "online", __version__, "")
-        store.save_checks(run_id, [(row["citation_id"], it.check)
-                                   for row, it in zip(arows, judged[start:start + len(arows)])])
-        store.finish_run(run_id, "complete")
-        start += len(arows)
+    result = reverify(store, sources, rows, max_age_days=30.0)
     wall = time.perf_counter() - t0
+    for s in sources:
+        s.close()
+    new_checks = store.latest_checks()
+    assert result.checked == len(rows) == n_articles * per, (result.checked, len(rows))
+    assert len(result.runs) == n_articles and all(r["run_id"] in set(result.runs) for r in new_checks)
     verdicts: dict[str, int] = {}
-    for it in judged:
-        verdicts[it.check.verdict] = verdicts.get(it.check.verdict, 0) + 1
-    crossref.close()
-    pubmed.close()
-    return {"wall": wall, "citations": len(citations), "verdicts": verdicts}
+    for r in new_checks:
+        verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
+    store.close()
+    return {"wall": wall, "citations": result.checked, "verdicts": verdicts,
+            "changed": len(result.transitions)}
 
 
 def child(args) -> None:
@@ -380,6 +373,9 @@ def main() -> None:
             results["c"] = run_workload(emu, urls, {"kind": "reverify", "n_articles": 500, "per": 20,
                                                     "corpus_dir": str(corpus_dir)})
             print(line("c) reverify 10,000 fresh citations", results["c"]), flush=True)
+            sent = sum(results["c"]["requests"].values()) + results["c"]["other"]
+            if sent:
+                raise SystemExit(f"bench: reverify of fresh records sent {sent} requests to the emulator (expected none)")
         if "d" in only:
             results["d"] = run_workload(emu, urls, {"kind": "naive", "entries": fifty})
             print(line("d) naive, same 50 refs", results["d"]), flush=True)

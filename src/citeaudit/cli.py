@@ -207,6 +207,10 @@ def reverify(
     article: Optional[str] = typer.Option(None, "--article", help="Only this article (file path or URL as audited)."),
     verdict: Optional[str] = typer.Option(None, "--verdict", help="Only citations whose latest verdict is this."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many citations (oldest check first)."),
+    max_age_days: Optional[float] = typer.Option(
+        None, "--max-age-days", min=0.0, metavar="DAYS",
+        help="Reuse stored records and searches younger than DAYS instead of asking the services (when all are "
+             "that fresh, nothing is sent). Default: fetch fresh records whatever the stored ones' age."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     wait: float = typer.Option(0.0, "--wait", min=0.0, help="If another reverify is running on this database, wait "
                                "up to this many seconds for it (default: exit at once with code 75)."),
@@ -215,6 +219,7 @@ def reverify(
 ) -> None:
     """Re-check stored citations with fresh records and print what changed.
 
+    Records are fetched afresh unless --max-age-days lets recent stored ones stand in.
     Appends new checks in a new run per article (old checks are kept). Exit code 0 when
     nothing got worse, 1 when something did (verified -> mismatched, -> unfound, newly
     retracted...), 2 for bad usage, 75 when another reverify holds the database's lock.
@@ -251,7 +256,8 @@ def reverify(
         sources = build_sources(settings, store)
         progress = (lambda m: typer.echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
         try:
-            result = do_reverify(store, sources, rows, progress=progress)
+            result = do_reverify(store, sources, rows, progress=progress,
+                                 max_age_days=max_age_days or None)  # 0: nothing is young enough
         finally:
             for s in sources:
                 close = getattr(s, "close", None)

@@ -1,8 +1,9 @@
 """Re-check stored citations against fresh records and say what changed.
 
-select_citations (which latest checks are due) -> reverify (re-resolve with stored
-records' age ignored, judge, append the new checks in a new run per article; old checks
-are never touched) -> transitions (pure: old check vs new check) -> render.
+select_citations (which latest checks are due) -> reverify (re-resolve, by default with
+stored records' age ignored, or reusing records younger than ``max_age_days``; judge;
+append the new checks in a new run per article; old checks are never touched) ->
+transitions (pure: old check vs new check) -> render.
 
 A transition is worse when a verdict moves away from verified (verified -> mismatched,
 mismatched -> unfound, unchecked -> unfound...) or the cited work is newly retracted or
@@ -21,10 +22,10 @@ from typing import Any, Callable, Iterable, Sequence
 from . import __version__
 from .match import assess, group_works
 from .models import (MISMATCHED, RETRACTION_NOTE_PREFIXES, UNCHECKED, UNFOUND, VERIFIED, Check, Citation,
-                     SourceAnswer)
+                     Record, SourceAnswer)
 from .pipeline import judge_all
 from .report import safe
-from .resolve import Resolver
+from .resolve import Resolver, _known_missing, _stored_by_ids, citation_key
 from .sources.base import SourceError
 from .verdict import GREY_REASON
 
@@ -189,13 +190,27 @@ class _ArticleWork:
     needed: list[int]  # indices to resolve: the due ones and the references they lean on
 
 
-def _article_work(store, article_id: int, due_rows: list[dict[str, Any]]) -> _ArticleWork:
-    """Rebuild the article's citation list as the pipeline saw it, so narrative citations
-    (mentions, quotes) are judged against their references exactly as in a run."""
+def _article_works(store, article_ids: list[int], by_article: dict[int, list[dict[str, Any]]]) -> list[_ArticleWork]:
+    """Rebuild each article's citation list as the pipeline saw it, so narrative citations
+    (mentions, quotes) are judged against their references exactly as in a run. Two
+    queries for the whole chunk: its articles' latest checks, then their citations."""
+    present_by_article: dict[int, list[dict[str, Any]]] = {a: [] for a in article_ids}
+    for r in store.latest_checks(article_ids=article_ids):
+        present_by_article.setdefault(r["article_id"], []).append(r)
+    stored_by_id = store.citations([r["citation_id"] for rs in present_by_article.values() for r in rs])
+    works = []
+    for article_id in article_ids:
+        due_rows = by_article[article_id]
+        present = sorted(present_by_article.get(article_id, []),
+                         key=lambda r: (r["start_offset"], r["end_offset"], r["citation_id"]))
+        stored = [s for s in (stored_by_id.get(r["citation_id"]) for r in present) if s is not None]
+        works.append(_article_work(article_id, due_rows, stored))
+    return works
+
+
+def _article_work(article_id: int, due_rows: list[dict[str, Any]], stored: list[dict[str, Any]]) -> _ArticleWork:
+    """One article's work from its stored citations (text order) and its due latest-check rows."""
     source = due_rows[0]["article_source"]
-    present = sorted(store.latest_checks(article_source=source),
-                     key=lambda r: (r["start_offset"], r["end_offset"], r["citation_id"]))
-    stored = [s for s in (store.citation(r["citation_id"]) for r in present) if s is not None]
     ids = [s["id"] for s in stored]
     pos = {cid: i for i, cid in enumerate(ids)}
     citations = []
@@ -215,14 +230,16 @@ def _article_work(store, article_id: int, due_rows: list[dict[str, Any]]) -> _Ar
 
 
 def complete_notices(sources: Sequence, citations: Sequence[Citation], answers: list[list[SourceAnswer]],
-                     store=None) -> int:
+                     store=None, max_age_days: float | None = None) -> int:
     """Add the Crossref record of every fitting work that was settled without one.
 
     The resolver stops asking once a work fits, so a citation PubMed settled never gets its
     Crossref record, and Crossref alone carries ``updated-by`` notices (Retraction Watch's
     among them). For each such work with a DOI, the Crossref record is fetched (once per
     DOI), stored, and added to the citation's Crossref answer, where judging groups it with
-    the work and record_notes reads its notices. Returns how many records were added.
+    the work and record_notes reads its notices. With ``store`` and ``max_age_days``, a
+    record stored within that many days (or Crossref's recent "no such DOI") is used
+    instead of asking. Returns how many records were added.
     """
     crossref = next((s for s in sources if getattr(s, "name", None) == "crossref"), None)
     if crossref is None:
@@ -245,16 +262,26 @@ def complete_notices(sources: Sequence, citations: Sequence[Citation], answers: 
                 mine = SourceAnswer(source="crossref")
                 answer.append(mine)
             wanted.setdefault(doi, []).append(mine)
+    stored: dict[str, Record] = {}
+    gone: set[str] = set()
+    if wanted and store is not None and max_age_days is not None:
+        dois = sorted(wanted)
+        stored = _stored_by_ids(store, "crossref", "doi", dois, max_age_days)
+        gone = set(_known_missing(store, "crossref", "doi", [d for d in dois if d not in stored], max_age_days))
     added = 0
     for doi, targets in wanted.items():
-        try:
-            record = crossref.fetch("doi", [doi]).get(doi)
-        except SourceError:
-            continue  # the notice check is a bonus: the verdict stands on what was found
-        if record is None:
+        if doi in gone:
             continue
-        if store is not None:
-            store.save_records([record])
+        record = stored.get(doi)
+        if record is None:
+            try:
+                record = crossref.fetch("doi", [doi]).get(doi)
+            except SourceError:
+                continue  # the notice check is a bonus: the verdict stands on what was found
+            if record is None:
+                continue
+            if store is not None:
+                store.save_records([record])
         for target in {id(t): t for t in targets}.values():
             if not any(r.source == "crossref" and (r.doi or "").lower() == doi for r in target.records):
                 target.records.append(record)
@@ -262,13 +289,43 @@ def complete_notices(sources: Sequence, citations: Sequence[Citation], answers: 
     return added
 
 
-def _resolve(resolver, works: list[_ArticleWork], sources: Sequence, store) -> list[list[list]]:
-    """Every work's answers (one list per citation; [] where nothing was asked), resolved together."""
+def _memo_key(citation: Citation) -> str | None:
+    """The key under which a citation's answers are reused by later chunks (None: never)."""
+    from .narrative import needs_search
+
+    if not needs_search(citation):
+        return None
+    if citation.category == "grey" and not (citation.fields.doi or citation.fields.pmid):
+        return None  # a link check, answered per URL
+    return citation_key(citation)
+
+
+def _resolve(resolver, works: list[_ArticleWork], sources: Sequence, store,
+             known: dict[str, list[SourceAnswer]] | None = None) -> list[list[list]]:
+    """Every work's answers (one list per citation; [] where nothing was asked), resolved together.
+
+    ``known``: answers of citations resolved in earlier chunks of this reverify, by
+    citation key (as the resolver dedups within a pass: identical stated details, one
+    resolution); filled with this chunk's successful answers.
+    """
     from .narrative import resolve_citations
 
+    known = {} if known is None else known
     flat = [w.citations[i] for w in works for i in w.needed]
-    got = resolve_citations(resolver, flat) if flat else []
-    complete_notices(sources, flat, got, store)
+    keys = [_memo_key(c) for c in flat]
+    todo = [n for n, k in enumerate(keys) if k is None or k not in known]
+    asked = [flat[n] for n in todo]
+    got_todo = resolve_citations(resolver, asked) if asked else []
+    complete_notices(sources, asked, got_todo, store, max_age_days=resolver.max_age_days)
+    got: list[list | None] = [None] * len(flat)
+    for n, answer in zip(todo, got_todo):
+        got[n] = answer
+        k = keys[n]
+        if k is not None and answer and all(a.ok for a in answer):
+            known.setdefault(k, answer)
+    for n, answer in enumerate(got):
+        if answer is None:
+            got[n] = list(known[keys[n]])
     out, n = [], 0
     for w in works:
         answers: list[list] = [[] for _ in w.citations]
@@ -291,19 +348,23 @@ def _judge(resolver, work: _ArticleWork, answers: list[list]) -> list[Check]:
 
 
 def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: int = CHUNK_CITATIONS,
-             progress: Callable[[str], None] | None = None) -> ReverifyResult:
-    """Re-check ``rows`` (from select_citations) with fresh answers from ``sources``.
+             progress: Callable[[str], None] | None = None, max_age_days: float | None = None) -> ReverifyResult:
+    """Re-check ``rows`` (from select_citations) with answers from ``sources``.
 
-    Stored records are not reused, whatever their age (every record fetched is stored,
-    as in a run). One new run per article; the new checks are appended to it.
+    ``max_age_days`` None (the default): fresh answers, stored records are not reused
+    whatever their age. Otherwise stored records and searches younger than that are
+    reused and only the rest is asked (none at all when every record is fresh). Every
+    record fetched is stored, as in a run. One new run per article; the new checks are
+    appended to it (old checks are never touched).
     """
     result = ReverifyResult()
-    resolver = Resolver(sources, store=store, max_age_days=None)
+    resolver = Resolver(sources, store=store, max_age_days=max_age_days)
+    known: dict[str, list[SourceAnswer]] = {}  # answers by citation key, reused by later chunks
     by_article: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_article.setdefault(row["article_id"], []).append(row)
     for article_ids in _chunks(by_article, chunk_size):
-        works = [w for w in (_article_work(store, a, by_article[a]) for a in article_ids) if w.due]
+        works = [w for w in _article_works(store, article_ids, by_article) if w.due]
         if not works:
             continue
         if progress:
@@ -313,10 +374,12 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
             art = store.article(w.article_id) or {}
             runs[w.article_id] = store.start_run(w.article_id, "online", __version__, art.get("content_hash") or "")
         try:
-            for w, answers in zip(works, _resolve(resolver, works, sources, store)):
+            for w, answers in zip(works, _resolve(resolver, works, sources, store, known)):
                 run_id = runs[w.article_id]
-                for (i, row), check in zip(w.due, _judge(resolver, w, answers)):
-                    check_id = store.save_check(run_id, row["citation_id"], check)
+                checks = _judge(resolver, w, answers)
+                check_ids = store.save_checks(run_id, [(row["citation_id"], check)
+                                                       for (_, row), check in zip(w.due, checks)])
+                for (_, row), check, check_id in zip(w.due, checks, check_ids):
                     changes, direction, new_notes = compare(row, check)
                     if changes:
                         result.transitions.append(Transition(

@@ -19,7 +19,20 @@ def summary_line(s: dict[str, Any]) -> str:
             f"{s['mismatched']} mismatched, {s['unfound']} unfound, {s['unchecked']} unchecked")
     if s.get("retracted"):
         line += f"; {s['retracted']} cite retracted work"
+    kinds = s.get("by_kind") or {}
+    if len(kinds) > 1:
+        parts = []
+        for kind in sorted(kinds, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k)):
+            counts = kinds[kind]
+            shown = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+            parts.append(f"  {KIND_LABEL.get(kind, kind)}: {sum(counts.values())} ({shown})")
+        line += "\n" + "\n".join(parts)
     return line
+
+
+KIND_ORDER = ["reference", "link", "mention", "quote", "bio", "claim"]
+KIND_LABEL = {"reference": "reference list", "link": "links", "mention": "study mentions",
+              "quote": "quotations", "bio": "author bio", "claim": "uncited research claims"}
 
 
 def _record_line(m: dict[str, Any]) -> str:
@@ -70,7 +83,8 @@ def markdown(report: dict[str, Any], color: bool = False) -> str:
            f"Source: `{safe.plain(art['source']).replace('`', '')}`", ""]
     if report.get("headline"):
         out += [f"**{md(report['headline'])}**", ""]
-    out += [f"**{summary_line(report['summary'])}**", "",
+    first, *by_kind = summary_line(report["summary"]).split("\n")
+    out += [f"**{first}**", *(f"- {k.strip()}" for k in by_kind), "",
             "| # | Verdict | Kind | Citation | Found | Details |", "|---|---|---|---|---|---|"]
     for n, e in enumerate(report["citations"], 1):
         found = md(_record_line(e["matched"])) if e.get("matched") else ""

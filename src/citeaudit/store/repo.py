@@ -456,12 +456,17 @@ class Store:
     # --- reading results -----------------------------------------------------------
 
     def latest_checks(self, article_source: str | None = None, verdict: str | None = None,
-                      older_than_days: float | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """Rows of the latest_checks view (oldest check first), optionally filtered."""
+                      older_than_days: float | None = None, limit: int | None = None,
+                      article_ids: list[int] | None = None) -> list[dict[str, Any]]:
+        """Rows of the latest_checks view (oldest check first), optionally filtered
+        (``article_ids``: only these articles, in one query)."""
         conditions, params = [], {}
         if article_source is not None:
             conditions.append("article_source = :source")
             params["source"] = normalise_source(article_source)
+        if article_ids is not None:
+            conditions.append("article_id IN :article_ids")
+            params["article_ids"] = sorted({int(i) for i in article_ids})
         if verdict is not None:
             conditions.append("verdict = :verdict")
             params["verdict"] = verdict
@@ -475,8 +480,11 @@ class Store:
         if limit is not None:
             sql += " LIMIT :limit"
             params["limit"] = limit
+        statement = text(sql)
+        if article_ids is not None:
+            statement = statement.bindparams(bindparam("article_ids", expanding=True))
         with self.engine.connect() as conn:
-            return [_check_dict(row) for row in conn.execute(text(sql), params)]
+            return [_check_dict(row) for row in conn.execute(statement, params)]
 
     def citation(self, citation_id: int) -> dict[str, Any] | None:
         """A stored citation: its row, ``fields`` as Fields, ``extra`` decoded, and the
