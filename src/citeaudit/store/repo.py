@@ -247,23 +247,6 @@ class Store:
         return statement.on_conflict_do_update(index_elements=["article_id", "key"],
                                                set_={c: statement.excluded[c] for c in columns})
 
-    @staticmethod
-    def _citation_upsert(article_id: int, key: str, citation: Citation, stamp: str):
-        values = {
-            "kind": citation.kind,
-            "category": citation.category,
-            "text": citation.text,
-            "start_offset": citation.start,
-            "end_offset": citation.end,
-            "fields": _fields_json(citation.fields),
-            "note": citation.note,
-            "extra": _dumps(citation.extra),
-            "present": 1,
-            "last_seen": stamp,
-        }
-        statement = sqlite_insert(CitationRow).values(article_id=article_id, key=key, first_seen=stamp, **values)
-        return statement.on_conflict_do_update(index_elements=["article_id", "key"], set_=values)
-
     def save_check(self, run_id: int, citation_id: int, check: Check) -> int:
         """Save the verdict on a citation in a run (and its matched record); returns the check id."""
         return self.save_checks(run_id, [(citation_id, check)])[0]
