@@ -9,7 +9,7 @@ prints one line per workload:
 
   a  one article with 50 references
   b  200 articles of 20 references, half of them shared between articles
-  c  re-judging 10,000 stored citations whose records are fresh (no network at all)
+  c  `reverify` of 10,000 stored citations whose records are fresh (no network at all)
   d  the 50-reference article through a naive checker (plain httpx, one request at a
      time, no batching, no concurrency), side by side with (a)
 
@@ -217,9 +217,11 @@ def work_naive(urls: dict, entries: list[str], tmp: Path) -> dict:
 
 def work_reverify(urls: dict, n_articles: int, per: int, corpus_dir: str, tmp: Path) -> dict:
     """10,000 stored citations whose records are fresh: what an earlier run left (built here
-    against a second, unlimited emulator, not timed), then timed: select the due citations,
-    rebuild them, resolve them from the store, judge, append the new checks (one run per
-    article). The bench's emulator counts every request that leaves: there must be none."""
+    against a second, unlimited emulator, not timed), then timed: the command's own path,
+    `reverify.select_citations` and `reverify.reverify(..., max_age_days=30)` (what
+    `citeaudit reverify --older-than 0 --max-age-days 30` runs once it holds the lock),
+    with the sources `citeaudit` builds, pointed at the bench's emulator. That emulator
+    counts every request that leaves: the parent fails the bench if there is any."""
     from citeaudit import __version__
     from citeaudit.models import Citation, Document, Fields
     from citeaudit.pipeline import judge_all

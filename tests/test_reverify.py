@@ -165,6 +165,32 @@ def test_default_selection_is_old_or_unchecked(corpus, emulator, first_audit):
     assert rows(first_audit["db"], "SELECT COUNT(*) FROM checks WHERE run_id = 2") == [(1,)]
 
 
+def test_max_age_days_reuses_fresh_records_without_asking(emulator, service_env):
+    """With --max-age-days and records stored moments ago, reverify asks the services nothing
+    and still appends a new check per citation (old checks intact); without it, it asks."""
+    db = service_env["CITEAUDIT_DB"]
+    first = runner.invoke(app, ["run", str(ARTICLE), "--format", "json"])
+    assert first.exit_code == 0, first.output  # nothing faulty, nothing missing: no finding
+    n = len(json.loads(first.stdout)["citations"])
+    old_checks = rows(db, "SELECT * FROM checks ORDER BY id")
+    emulator.reset_stats()
+
+    result = runner.invoke(app, ["reverify", "--older-than", "0", "--max-age-days", "30", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert sum(pool["requests"] for pool in emulator.stats.values()) == 0, emulator.stats
+    d = json.loads(result.stdout)
+    assert (d["checked"], d["changed"], d["runs"]) == (n, 0, [2])
+    assert rows(db, "SELECT COUNT(*) FROM checks WHERE run_id = 2") == [(n,)]
+    assert rows(db, "SELECT verdict, COUNT(*) FROM checks WHERE run_id = 2 GROUP BY verdict") == \
+        rows(db, "SELECT verdict, COUNT(*) FROM checks WHERE run_id = 1 GROUP BY verdict")
+    assert rows(db, "SELECT * FROM checks WHERE run_id = 1 ORDER BY id") == old_checks
+
+    fresh = runner.invoke(app, ["reverify", "--older-than", "0", "--format", "json"])  # the default: ask again
+    assert fresh.exit_code == 0, fresh.output
+    assert emulator.stats["crossref-doi"]["requests"] > 0
+    assert rows(db, "SELECT COUNT(*) FROM checks WHERE run_id = 3") == [(n,)]
+
+
 def test_narrowing_options(corpus, emulator, first_audit):
     db = first_audit["db"]
     r = runner.invoke(app, ["reverify", "--older-than", "0", "--verdict", "verified", "--limit", "1", "-f", "csv"])
