@@ -99,7 +99,8 @@ FORMAT_HELP = "Output format: table (default), json, markdown or csv."
 @app.command()
 def run(
     ctx: typer.Context,
-    inputs: List[str] = typer.Argument(..., help="Article files (.txt, .md, .html), directories of them, or URLs."),
+    inputs: List[str] = typer.Argument(..., metavar="ARTICLE",
+                                       help="Article files (.txt, .md, .html), directories of them, or URLs."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     offline: bool = typer.Option(False, "--offline", help="Use only records already stored in the database; no network."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask the services even when a fresh stored record exists."),
@@ -115,6 +116,15 @@ def run(
 
     Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage
     or unreadable input.
+
+    Set CITEAUDIT_MAILTO to your e-mail to use Crossref's faster polite pool, and
+    CITEAUDIT_NCBI_API_KEY for PubMed's higher limit. Examples:
+
+      citeaudit run post.md --format markdown -o report.md
+
+      citeaudit run posts/ --format csv > verdicts.csv
+
+      citeaudit run draft.txt --offline   (only records stored earlier)
     """
     from .runner import AuditRunner, InputError
 
