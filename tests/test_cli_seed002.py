@@ -72,6 +72,8 @@ def test_unreachable_services_leave_citations_unchecked(monkeypatch, tmp_path):
     scholarly = [c for c in refs if c["category"] == "scholarly"]
     assert len(scholarly) == 8
     assert all("could not check" in c["reason"] and "could not connect" in c["reason"] for c in scholarly)
+    assert "warning: crossref could not be asked" in result.stderr
+    assert "warning: pubmed could not be asked" in result.stderr
 
 
 def test_server_answering_500_leaves_citations_unchecked(emulator, service_env):

@@ -141,6 +141,7 @@ def run(
         fail(str(e))
     worst = EXIT_OK
     texts = []
+    failures: dict[str, str] = {}
     # every article's citations resolved in one pass: shared references are asked about once
     for path, result in runner.audit_many(paths):
         if isinstance(result, InputError):
@@ -150,7 +151,12 @@ def run(
         texts.append(runner.render(result, fmt, use_color and output is None, first=not texts))
         if result.has_findings and worst == EXIT_OK:
             worst = EXIT_FINDINGS
+        failures.update(result.source_failures)
     runner.close()
+    for name, error in sorted(failures.items()):
+        # the report says it per citation; say it once where a scheduler's log will show it
+        typer.echo(f"citeaudit: warning: {name} could not be asked for some citations "
+                   f"(left unchecked): {error}", err=True)
     _output("".join(texts), output)
     raise typer.Exit(worst)
 

@@ -39,6 +39,16 @@ class AuditResult:
     def has_findings(self) -> bool:
         return any(it.check.verdict in (MISMATCHED, UNFOUND) for it in self.audit.items)
 
+    @property
+    def source_failures(self) -> dict[str, str]:
+        """Sources that failed for some citation, with one of their errors."""
+        failed: dict[str, str] = {}
+        for it in self.audit.items:
+            for name, status in it.check.sources.items():
+                if status != "ok":
+                    failed.setdefault(name, status)
+        return failed
+
 
 def is_url(s: str) -> bool:
     return s.lower().startswith(("http://", "https://"))
