@@ -253,30 +253,26 @@ def _nums(c: Cite, vfmt: str) -> str:
     return vfmt.format(v=c.volume, i=f"({c.issue})" if c.issue else "")
 
 
-def fmt_vancouver(c: Cite) -> str:
+def _nlm_style(c: Cite, pages, doi_prefix: str) -> str:
+    """Vancouver and AMA differ only in how pages are shortened and the DOI is prefixed."""
     names = _names(c, lambda i, f, g: f"{f} {initials(g)}", limit=6)
     s = f"{names}. {_end(c.title)} {c.journal}. {c.year}"
     if c.volume:
         s += f";{c.volume}{'(' + c.issue + ')' if c.issue else ''}"
         if c.pages:
-            s += f":{vancouver_pages(c.pages)}"
+            s += f":{pages(c.pages)}"
     s += "."
     if c.doi:
-        s += f" doi: {c.doi}"
+        s += f" {doi_prefix}{c.doi}"
     return s
+
+
+def fmt_vancouver(c: Cite) -> str:
+    return _nlm_style(c, vancouver_pages, "doi: ")
 
 
 def fmt_ama(c: Cite) -> str:
-    names = _names(c, lambda i, f, g: f"{f} {initials(g)}", limit=6)
-    s = f"{names}. {_end(c.title)} {c.journal}. {c.year}"
-    if c.volume:
-        s += f";{c.volume}{'(' + c.issue + ')' if c.issue else ''}"
-        if c.pages:
-            s += f":{c.pages}"
-    s += "."
-    if c.doi:
-        s += f" doi:{c.doi}"
-    return s
+    return _nlm_style(c, lambda p: p, "doi:")
 
 
 def fmt_apa(c: Cite) -> str:
