@@ -32,7 +32,18 @@ _ORG_RE = re.compile(
 )
 _ACRONYM_RE = re.compile(r"[A-Z][A-Z&.\-]{1,9}")
 
-_PAREN_YEAR_RE = re.compile(r"\(\s*((?:1[89]|20)\d{2})[a-z]?(?:\s*[,;][^()]{0,30})?\s*\)")
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"
+# "(2020)", "(2020a)", "(2020, March 3)" and Wikipedia's "(December 2022)" / "(3 April 2020)"
+_PAREN_YEAR_RE = re.compile(
+    rf"\(\s*(?:(?:\d{{1,2}}\s)?{_MONTHS}(?:\s\d{{1,2}},?)?\s)?((?:1[89]|20)\d{{2}})[a-z]?(?:\s*[,;][^()]{{0,30}})?\s*\)"
+)
+# Markdown in a plain-text entry: "[https://doi.org/10.x](https://doi.org/10.x)", "*Journal*", "_25_(7)"
+_MD_LINK_RE = re.compile(r"\[([^\[\]]{1,500})\]\((https?://[^()\s]{1,2000})\)")
+_MD_STAR_RE = re.compile(r"(?<![\w*\\])(\*{1,3})(?=\S)([^*]{1,500}?)(?<=\S)\1(?![\w*])")
+_MD_UNDERSCORE_RE = re.compile(r"(?<![\w/\\=.-])(_{1,3})(?=\S)([^_]{1,500}?)(?<=\S)\1(?![\w/])")
+# medium labels of Vancouver/NLM: "Curr Opin Crit Care [Internet]. 2021"
+_MEDIUM_RE = re.compile(r"\s?\[(?:Internet|Online|serial\s+(?:on\s+the\s+Internet|online)|Epub\s+ahead\s+of\s+print)\]",
+                        re.IGNORECASE)
 _TRAILING_YEAR_RE = re.compile(r"[.,]\s*((?:1[89]|20)\d{2})[a-z]?[.,]?\s*$")
 _CHICAGO_YEAR_RE = re.compile(r"\.\s((?:1[89]|20)\d{2})[a-z]?\.\s")
 _YEAR_RE = re.compile(r"(?<!\d)((?:1[89]|20)\d{2})(?!\d)")
@@ -54,7 +65,9 @@ _ACCESSED_RE = re.compile(
 # where the journal name stops and volume/date/pages begin
 _SOURCE_NUMBERS_RE = re.compile(
     r"(?<![\w.])(?:\d|Vol\b|Vol\.|vol\.|Volume\b|pp?\.\s?\d|Issue\b|No\.\s?\d"
-    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)|;"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d"
+    # AMA online-first: "Am Psychol. Published online May 21, 2020"
+    r"|Published\s+online\b|Epub\b|Online\s+ahead\s+of\s+print)|;"
 )
 _PAGE = r"[A-Za-z]{0,4}\d[\w]*(?:\s?[-–—]\s?[A-Za-z]{0,4}\d[\w]*)?"
 _VOL_ISSUE_PAGES_RE = re.compile(
@@ -64,6 +77,10 @@ _VOL_ISSUE_PAGES_RE = re.compile(
 _CHICAGO_NUMS_RE = re.compile(
     rf"(?<![\w])(?P<vol>\d{{1,5}}[A-Z]?)(?:,?\s?no\.\s?(?P<iss>[\w\-/]{{1,10}}))?\s?"
     rf"\((?:[A-Z][a-z]{{2,8}}\.?\s)?(?:\d{{1,2}}\s)?(?P<year>(?:1[89]|20)\d{{2}})\)(?:\s?:\s?(?P<pages>{_PAGE}))?"
+)
+# Nature: "Sci. Rep. 5, 16696 (2015)." -- volume, pages, then the year in parentheses at the end
+_NATURE_END_RE = re.compile(
+    rf"(?<![\w])\d{{1,5}}[A-Z]?,\s?(?:pp?\.\s?)?{_PAGE}\s?(?P<y>\(\s*(?P<year>(?:1[89]|20)\d{{2}})[a-z]?\s*\))[\s.]*$"
 )
 _VOL_PAGES_RE = re.compile(rf";\s?(?P<vol>\d{{1,5}}[A-Z]?)(?:\s?:\s?(?P<pages>{_PAGE}))?(?![\w(])")
 _BARE_VOL_PAGES_RE = re.compile(rf"(?P<vol>\d{{1,5}}[A-Z]?)\s?,\s?(?:pp?\.\s?)?(?P<pages>{_PAGE})")
@@ -117,6 +134,10 @@ def _move_short_subtitle(fields: Fields) -> None:
 def _normalise(s: str) -> str:
     """One line, single spaces, curly double quotes made straight."""
     s = s.replace("“", '"').replace("”", '"').replace("„", '"').replace("″", '"')
+    s = _MEDIUM_RE.sub("", s)
+    if "](" in s or "*" in s or "_" in s:  # Markdown left in plain text
+        s = _MD_LINK_RE.sub(lambda m: m.group(1) if m.group(1) in m.group(2) else f"{m.group(1)} {m.group(2)}", s)
+        s = _MD_UNDERSCORE_RE.sub(r"\2", _MD_STAR_RE.sub(r"\2", s))
     return " ".join(s.split())
 
 
@@ -151,9 +172,21 @@ def _take_identifiers(s: str, fields: Fields) -> str:
 
 
 def _split(s: str) -> tuple[str, int | None, str, str]:
+    """(author block, year, title, source tail) of an entry, a Nature-style closing year aside."""
+    n = _NATURE_END_RE.search(s)
+    if n:  # Nature: Authors. Title. Journal 5, 1-10 (2020). -- the year closes the entry
+        authors, year, title, tail = _split_by_style(s[: n.start("y")].rstrip())
+        return authors, year or int(n.group("year")), title, tail
+    return _split_by_style(s)
+
+
+def _split_by_style(s: str) -> tuple[str, int | None, str, str]:
     """Cut an entry into (author block, year, title, source tail) by its visible style."""
     quoted = _QUOTED_RE.search(s)
     p = _PAREN_YEAR_RE.search(s, 0, quoted.start() if quoted else min(len(s), 400))
+    if not p and not (quoted and quoted.start() < 400) and _looks_like_authors(s[:400].rsplit(",", 1)[0]):
+        # a long APA author list (up to 20 names and a group) puts the year far in
+        p = _PAREN_YEAR_RE.search(s, 400, quoted.start() if quoted else min(len(s), 2000))
     if p:  # APA, Harvard, blog hybrids: Authors (2020). Title. Source
         title, tail = _title_and_tail(s[p.end() :])
         return s[: p.start()], int(p.group(1)), title, tail
@@ -280,6 +313,8 @@ def _is_org(block: str) -> bool:
 def _set_authors(fields: Fields, block: str) -> None:
     """Fill authors/et_al (or publisher for an organisation) from the author block."""
     block = block.strip(" ,;:")
+    if re.search(r"\b[A-Z][\w'’\-]*[a-z][\w'’\-]*\.$", block):  # "... and Michael R. Pinsky." (not "Smith, J.")
+        block = block[:-1]
     if not block:
         return
     if _is_org(block):
@@ -329,6 +364,11 @@ def _parse_name(token: str) -> Person | None:
         return Person(words[0].rstrip("."))
     if _is_initials_word(words[-1]):
         return Person(" ".join(words[:-1]), words[-1].rstrip("."))
+    lead = 0
+    while lead < len(words) - 1 and re.fullmatch(r"(?:[A-Z]\.-?){1,3}", words[lead]):
+        lead += 1
+    if lead and len(words) - lead >= 2:  # initials first: "R. E. Curiel Cid", "L. de Lecea"
+        return Person(" ".join(words[lead:]), " ".join(words[:lead]))
     cut = len(words) - 1
     while cut > 1 and words[cut - 1].lower() in _PARTICLES:
         cut -= 1

@@ -17,7 +17,7 @@ _DOI_FULL_RE = re.compile(r"10\.\d{4,9}/\S{1,300}")
 _TRAILING_PUNCT = ".,;:!?'\"”’>"
 
 _PMID_RES = (
-    re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b"),
+    re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.IGNORECASE),  # BMJ writes "pmid:34529508"
     re.compile(r"\bPubMed\s+(?:ID\s*:?\s*)?(\d{1,9})\b", re.IGNORECASE),
     re.compile(r"pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,9})\b", re.IGNORECASE),
     re.compile(r"ncbi\.nlm\.nih\.gov/pubmed/(\d{1,9})\b", re.IGNORECASE),

@@ -45,6 +45,10 @@ _AUTHOR_START_RE = re.compile(
 _VOL_ISSUE_PAGES_RE = re.compile(r"(?<!\d)\d{1,5}\s?\([^()\n]{1,15}\)\s?[:,]\s?[eE]?\d")
 _VANCOUVER_TAIL_RE = re.compile(r";\s?\d{1,5}\s?[(:]")
 _LABELLED_RE = re.compile(r"\b(?:Vol(?:ume)?\.?|vol\.)\s?\d|\bpp?\.\s?\d|\b(?:Issue|No\.)\s?\d")
+# a line that starts with a journal name and its numbers: the wrapped tail of an entry
+_SOURCE_TAIL_RE = re.compile(
+    r"[A-Z][^.,;:()\d\n]{0,60}[.,]?\s?(?:(?:19|20)\d{2}\b|\d{1,5}\s?\(\w|\d{1,5}\s?[:,;]\s?\w)"
+)
 _ID_RE = re.compile(r"\b10\.\d{4,9}/\S|\bPMID:?\s?\d|\bPMC\d{4,}", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"[“\"][^“”\"\n]{4,400}[”\"]")
 _JOURNAL_RE = re.compile(
@@ -148,7 +152,10 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
 
     Nothing continues a heading. A line indented deeper continues the item (hanging
     indent); any other line continues it unless it looks like a new reference starting
-    after a finished one (an unnumbered entry under a numbered list, say).
+    after a finished one (an unnumbered entry under a numbered list, say). A wrapped
+    line that carries the source of the entry above ("Biochem J. 2021;478(21):3827-46.",
+    "Biochemical Journal, 478(21), 3827-46.") looks like an author start but continues it;
+    the first line of a wrapped entry after a complete one is judged with the lines below it.
     """
     if _is_heading(text, current):
         return False
@@ -156,7 +163,14 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
         return True
     line = text[start + indent : min(end, start + _SCORE_CHARS)]
     prev_finished = text[current.end - 1 : current.end] in ".)]”\"0123456789"
-    return not (prev_finished and citation_score(line) >= SHAPED and _AUTHOR_START_RE.match(line))
+    if not (prev_finished and _AUTHOR_START_RE.match(line)):
+        return True
+    score = citation_score(line)
+    if score < SHAPED and _YEAR_RE.search(text[current.start : current.end]):
+        # after a complete entry, judge a wrapped one by its first lines: "Ong LT. Management of ... in"
+        score = citation_score(text[start + indent : start + indent + 400])
+    new_entry = score >= SHAPED
+    return not (new_entry and not _SOURCE_TAIL_RE.match(line))
 
 
 def _rstrip(text: str, start: int, end: int) -> int:
