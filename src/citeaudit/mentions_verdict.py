@@ -47,10 +47,13 @@ def _fit(c: Citation, work: list[Record]) -> dict:
     journal = None if not f.journal else any(_journal_fits(f.journal, r) for r in work)
     year = None if not f.year else any(compare_year(f.year, r).agrees for r in work)
     people = [a for r in work for a in r.authors]
-    author = None if not (f.authors and people) else any(
-        family_matches(p.family, a.family) for p in f.authors[:1] for a in people)
-    if f.authors and not people:
-        author = None
+    author = None
+    if f.authors and people:
+        # 'Smith et al.' / 'Smith and colleagues' name the first author; a co-author of that name is
+        # not a confirmation (another paper of theirs may be meant), only 'led by' names any author
+        first = any(r.authors and family_matches(p.family, r.authors[0].family) for p in f.authors[:1] for r in work)
+        anywhere = any(family_matches(p.family, a.family) for p in f.authors[:1] for a in people)
+        author = True if first or (anywhere and c.extra.get("led_by")) else (None if anywhere else False)
     anchor = c.extra.get("anchor")
     return {"work": work, "share": share, "hits": len(hits), "in_title": bool(overlap(words, titles)),
             "anchor": bool(anchor and overlap([anchor], text)),
@@ -92,10 +95,31 @@ def _supported(c: Citation, x: dict) -> bool:
     if f.authors and x["author"] is None and not (j and y):
         need = max(need, STRONG_TOPIC)
     min_hits = min(2, n)
-    if (a or j) and not x["abstract"] and x["anchor"]:
+    if n == 0 and a and j or (n > 0 and x["share"] >= need and x["hits"] >= min_hits):
+        return True
+    if (a or j) and not x["abstract"] and x["anchor"] and n > 0 and x["share"] >= TITLE_ONLY_TOPIC:
         # only a title to read (no abstract): the mention's main subject in it is as much as can be seen
-        need, min_hits = min(need, TITLE_ONLY_TOPIC), 1
-    return n == 0 and a and j or (n > 0 and x["share"] >= need and x["hits"] >= min_hits)
+        return WEAK
+    return False
+
+
+WEAK = "weak"  # supported by the title alone (no abstract), on the mention's main subject only
+
+
+def _title_only_doubt(c: Citation, x: dict) -> str | None:
+    """Why a title-only fit cannot verify this mention: it states a year (so one work is meant)
+    or a population the title does not name, and the title has none of the described finding."""
+    f = c.fields
+    if c.extra.get("bracketed"):
+        return None  # '(Smith et al., 2023)' backs the writer's own sentence: it does not describe the study
+    titles = " ".join(r.title or "" for r in x["work"])
+    others = [w for w in _words(c) if w != c.extra.get("anchor")]
+    pop = [p for p in c.extra.get("population", []) if not overlap([p], titles)]
+    if not (f.year or pop) or not others or overlap(others, titles):
+        return None
+    missing = others
+    return ("its abstract is unavailable and its title says nothing of "
+            + ", ".join(missing[:4] + pop[:2]))
 
 
 def specific_enough(c: Citation) -> bool:
@@ -120,8 +144,17 @@ def _judge_described(c: Citation, answers: list[SourceAnswer], offline: bool) ->
     records = [r for a in answers for r in a.records]
     fits = [_fit(c, w) for w in group_works(records)]
     f = c.fields
-    ok = sorted((x for x in fits if _supported(c, x)),
-                key=lambda x: (-(x["author"] is True) - (x["journal"] is True) - (x["year"] is True), -x["share"]))
+    for x in fits:
+        x["support"] = _supported(c, x)
+    ok = sorted((x for x in fits if x["support"]),
+                key=lambda x: (x["support"] == WEAK, -(x["author"] is True) - (x["journal"] is True)
+                               - (x["year"] is True), -x["share"]))
+    doubt = _title_only_doubt(c, ok[0]) if ok and ok[0]["support"] == WEAK else None
+    if doubt:
+        rec = _primary(ok[0]["work"])
+        return Check(UNCHECKED, f"could not identify the study: {_show(rec)} in {_where(c) or 'the stated source'} "
+                                f"is on {c.extra.get('anchor')}, but {doubt}", sources=_status(answers),
+                     candidates=[_primary(x["work"]) for x in ok[:4]])
     if ok:
         best = ok[0]
         rec = _primary(best["work"])
@@ -165,6 +198,12 @@ def _judge_described(c: Citation, answers: list[SourceAnswer], offline: bool) ->
                      candidates=[_primary(x["work"]) for x in sorted(fits, key=lambda x: -x["share"])[:3]])
     searched = ", ".join(s for s, v in status.items() if v == "ok") or "no source"
     where = _where(c)
+    if c.extra.get("bracketed") == "names" and not (f.journal or f.title):
+        # '(Grinspoon, 2019)' with no reference list: as likely a book, report or web page as a paper
+        return Check(UNCHECKED, f"could not identify the work cited as ({where}): no scholarly work by that name "
+                                f"and year on this topic in {searched}, and with no reference list it may be a "
+                                "book, report or web page", sources=status,
+                     candidates=[_primary(x["work"]) for x in sorted(fits, key=lambda x: -x["share"])[:3]])
     reason = f"no work {('by/in ' + where + ' ') if where else ''}on this topic in {searched}"
     same_place = [x for x in fits if x["author"] is not False and x["journal"] is not False and x["year"] is not False
                   and (x["author"] or x["journal"])]

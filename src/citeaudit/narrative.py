@@ -9,9 +9,10 @@ from typing import Any, Sequence
 from .bio_verdict import judge_bio
 from .extract.bios import bio_spans, find_bios
 from .extract.claims import find_claims
-from .extract.mentions import find_mentions
+from .extract.mentions import find_mentions, mention_in
+from .extract.prose import document_subject
 from .extract.quotes import find_quotes, link_to_references
-from .mentions_verdict import judge_claim, judge_linked, judge_mention
+from .mentions_verdict import judge_claim, judge_linked, judge_mention, specific_enough
 from .models import UNCHECKED, AuditedCitation, Check, Citation, Document, SourceAnswer
 from .quote_check import ABSENT, RANK, UNAVAILABLE, quote_status, work_abstracts
 
@@ -29,7 +30,24 @@ def add_narrative(doc: Document, citations: list[Citation]) -> list[Citation]:
     claims = find_claims(doc, cited=cited, skip=skip)
     out = sorted(citations + bios + quotes + mentions + claims, key=lambda c: (c.start, c.end))
     link_to_references(out)
-    return out
+    return [_quoted_study(c, doc) for c in out]
+
+
+def _quoted_study(c: Citation, doc: Document) -> Citation:
+    """A quote no reference-list entry can be the source of, attributed to a study described
+    precisely enough to search ('A 2020 study in the Yale Journal of Biology and Medicine concluded:
+    "..."'): searched and judged as a mention, its quote checked against the abstract found."""
+    if c.kind != "quote" or c.linked_to is not None or c.extra.get("link_candidates"):
+        return c
+    quote, attribution = c.extra.get("quote", ""), c.extra.get("attribution", "")
+    subject = document_subject(doc.text)
+    probe = f"{attribution.rstrip(' :,')} that {quote}."
+    # 'the researchers wrote in <journal> in 2020': a source named without a study word
+    m = mention_in(probe, c.start, subject) or mention_in("A study: " + probe, c.start, subject)
+    if m is None or not specific_enough(m):
+        return c
+    return Citation(kind="mention", text=c.text, start=c.start, end=c.end, fields=m.fields, category=c.category,
+                    extra={**m.extra, "quote": quote, "attribution": attribution})
 
 
 def needs_search(c: Citation) -> bool:
@@ -88,6 +106,18 @@ def _check_quote(i: int, c: Citation, items: list[AuditedCitation], answers: Seq
     return check
 
 
+def _note_quote(c: Citation, check: Check, answers: list[SourceAnswer]) -> None:
+    """The quote of a quoted study, compared with the abstract of the work found for it."""
+    if check.record is None:
+        check.notes.insert(0, "quote: no work found to compare it with")
+        return
+    status, score = quote_status(c.extra["quote"], work_abstracts(check, answers))
+    c.extra["quote_check"] = status
+    check.notes.insert(0, {UNAVAILABLE: "quote: abstract unavailable, cannot compare",
+                           ABSENT: "quote: not found in the abstract (abstract available; it may be in the full text)"}
+                       .get(status, f"quote: found in the abstract ({status}, {score:.2f})"))
+
+
 def judge_narrative(items: list[AuditedCitation], answers: Sequence[list[SourceAnswer]], offline: bool,
                     evidence: dict[int, dict[str, Any]] | None = None) -> list[AuditedCitation]:
     """Replace the generic verdicts of narrative citations with theirs (references first)."""
@@ -97,6 +127,8 @@ def judge_narrative(items: list[AuditedCitation], answers: Sequence[list[SourceA
         if c.kind == "mention":
             it.check = (judge_linked(c, c.linked_to, items[c.linked_to].check) if c.linked_to is not None
                         else judge_mention(c, answers[i], offline))
+            if c.extra.get("quote"):
+                _note_quote(c, it.check, answers[i])
         elif c.kind == "claim":
             it.check = judge_claim(c)
         elif c.kind == "bio":

@@ -26,7 +26,11 @@ _CLAIM_RE = re.compile(
     r"|\b(?:according\s+to\s+(?:research|studies|scientists|experts|science))\b"
     r"|\b(?:research|studies|trials)\s+(?:have|has)\s+(?:also\s+)?(?:shown|found|demonstrated|suggested)\b"
     r"|\bscientifically\s+(?:proven|shown)\b|\bclinically\s+proven\b"
-    r"|\b(?:clinical\s+)?trials\s+(?:show|showed)\s+promise\b",
+    r"|\b(?:clinical\s+)?trials\s+(?:show|showed)\s+promise\b"
+    # 'A recent study showed ...' with nothing to identify it (a specific one is a mention)
+    r"|\b(?:a|one)\s+(?:(?:recent|new|small|large|major|landmark|single|published)\s+)*(?:study|trial|survey|review"
+    r"|analysis|paper)\s+(?:\w+\s+){0,2}?(?:found|finds|showed|shows|suggests|suggested|revealed|demonstrated"
+    r"|concluded|proved)\b",
     re.IGNORECASE)
 _CITED_RE = re.compile(r"\[\d{1,3}(?:[,\u2013\-]\s?\d{1,3})*\]|\([A-Z][\w'\-]+(?: et al\.?)?,? (?:19|20)\d{2}\)"
                        r"|https?://|\bdoi\b|\bPMID\b", re.IGNORECASE)

@@ -19,13 +19,18 @@ from citeaudit.extract.prose import (POPULATION, content_words, document_subject
 from citeaudit.models import Citation, Document, Fields, Person
 
 _CAP = r"[A-Z][\w&'’\-]*"
-_CONNECT = r"(?:of|and|for|in|on|the|&)"
+_CONNECT = r"(?:(?:of|and|for|in|on|the|de|da|do|di|der|des|du|la|le)\b|&)"
 _JOURNAL_CTX_RE = re.compile(
     rf"\b(?:in|by)\s+(?:the\s+)?(?P<j>(?:The\s+)?{_CAP}(?:\s+(?:{_CAP}|{_CONNECT}))*)")
 JOURNAL_WORDS = frozenset("""journal lancet annals archives proceedings review reviews bulletin frontiers reports letters
 research medicine pharmacology chemistry therapeutics psychiatry neuroscience toxicology dependence addiction science
 sciences plos bmj jama nature cell pediatrics neurology neuropsychopharmacology psychopharmacology ethnopharmacology
-pain anesthesiology pharmacotherapy""".split())
+pain anesthesiology pharmacotherapy abuse misuse rehabilitation policy nutrition nutrients dietetics therapy
+physiology psychology oncology cardiology endocrinology metabolism gastroenterology hepatology nephrology urology
+dermatology ophthalmology pediatric obstetrics gynecology epidemiology nursing advances cancer diabetes obesity sleep
+surgery trials biology biochemistry pharmacy hypertension gastroenterologia arquivos revista cochrane database""".split())
+# 'Arquivos de Gastroenterologia', 'Revue de ...': a word ending like a discipline names a journal
+_DISCIPLINE_RE = re.compile(r"(?:olog(?:y|ia|ie|ica)|iatry|iatrics|ics|medicine|medizin)$", re.IGNORECASE)
 SINGLE_JOURNALS = frozenset("Lancet JAMA BMJ NEJM Nature Science Cell Pediatrics Neurology Addiction Circulation Pain "
                             "Psychopharmacology Neuropsychopharmacology Toxicology Anesthesiology".split())
 _NOT_JOURNAL = frozenset("united states america europe asia southeast".split())
@@ -88,7 +93,7 @@ def clean_journal(name: str) -> str | None:
         return None
     if len(ws) == 1:
         return name if name in SINGLE_JOURNALS else None
-    if not any(w.lower().strip("'’") in JOURNAL_WORDS for w in ws):
+    if not any(w.lower().strip("'’") in JOURNAL_WORDS or (w[0].isupper() and _DISCIPLINE_RE.search(w)) for w in ws):
         return None
     return name
 
@@ -96,7 +101,9 @@ def clean_journal(name: str) -> str | None:
 # 'published in <journal>' names a journal whatever its words ('Big Data & Society', 'ACI open',
 # 'Yale J Biol Med'); so does 'in <journal>' right after named authors ('a study by Hora in PeerJ')
 _PUBLISHED_IN_RE = re.compile(
-    r"\b(?:published|appearing|appeared|printed|reported)\s+in\s+(?:the\s+(?:journal\s+)?|journal\s+)?(?=[A-Za-z])")
+    r"\b(?:(?:published|appearing|appeared|printed|reported)(?:\s+(?:last\s+year|this\s+year|earlier\s+this\s+year"
+    r"|recently|online|in\s+(?:19|20)\d\d))?\s+in|[Ww]riting\s+in|(?:an?|the)\s+(?:(?:19|20)\d\d\s+)?issue\s+of)"
+    r"\s+(?:the\s+(?:journal\s+)?|journal\s+)?(?=[A-Za-z])")
 _JOURNAL_STOP_RE = re.compile(
     rf"\s*(?:[,;:()\[\]“”\"]|\.(?:\s|$)|$)|\s+(?:{_PAST_VERB}|{_PRESENT_VERB}\s+that|that|which|where|who|whose|in\s+(?:19|20)\d\d|in\s+a"
     r"|and\s+(?:it|they|was|were|found|showed|reported)|by|with|from|last|this|earlier|involving|among|suggest\w*"
@@ -122,8 +129,25 @@ def _journal_at(sentence: str, pos: int, require_words: bool) -> tuple[str, int,
     return name, pos, pos + len(name)
 
 
+_SUBTITLE_RE = re.compile(rf":\s+(?P<sub>{_CAP}(?:\s+(?:{_CAP}|of|and|for|in|on|the|&)){{0,5}})(?=\s*[,;.()]|\s+[a-z]|$)")
+
+
+def _with_subtitle(sentence: str, got: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
+    """'Substance Abuse' + ': Research and Treatment' when the words after a colon read as a journal's."""
+    if not got:
+        return got
+    m = _SUBTITLE_RE.match(sentence, got[2])
+    if m and any(w.lower() in JOURNAL_WORDS for w in m.group("sub").split()):
+        return sentence[got[1]:m.end()], got[1], m.end()
+    return got
+
+
 def find_journal(sentence: str) -> tuple[str, int, int] | None:
     """(journal, start, end) named in a sentence, or None."""
+    return _with_subtitle(sentence, _find_journal(sentence))
+
+
+def _find_journal(sentence: str) -> tuple[str, int, int] | None:
     for m in _PUBLISHED_IN_RE.finditer(sentence):
         strict = m.group(0).lower().startswith("reported")  # 'reported in Malaysia' is a place
         got = _journal_at(sentence, m.end(), require_words=strict)
@@ -149,7 +173,14 @@ def find_journal(sentence: str) -> tuple[str, int, int] | None:
         if j:
             start = sentence.find(j, m.start("j"))
             return j, start, start + len(j)
+    m = _COCHRANE_RE.search(sentence)  # 'a 2021 Cochrane review': the Cochrane Database of Systematic Reviews
+    if m:
+        return COCHRANE, m.start(), m.start() + len("Cochrane")
     return None
+
+
+COCHRANE = "Cochrane Database of Systematic Reviews"
+_COCHRANE_RE = re.compile(r"\bCochrane\s+(?:systematic\s+)?(?:review|meta-analysis|analysis)")
 
 
 def find_institution(sentence: str) -> str | None:
@@ -251,7 +282,7 @@ def topic_of(sentence: str, subject: list[str], drop: str = "") -> tuple[str | N
     dropped = set(content_words(drop))
     clause_terms = [w for w in content_words(main_clause(sentence)) if w not in dropped]
     all_terms = [w for w in content_words(sentence) if w not in dropped]
-    in_sentence = [w for w in all_terms if w in subject]
+    in_sentence = [w for w in subject if w in all_terms]  # the article's main subject first
     anchor = in_sentence[0] if in_sentence else None
     terms = clause_terms or all_terms
     if anchor is None and terms:
@@ -268,20 +299,72 @@ def _topic_from(text: str, subject: list[str]) -> tuple[str | None, list[str], l
     ws = [w for w in ws if w not in POPULATION]
     if not ws:
         return None, [], population
-    in_subject = [w for w in ws if w in subject]
+    in_subject = [w for w in subject if w in ws]
     anchor = in_subject[0] if in_subject else ws[0]
     return anchor, [w for w in ws if w != anchor][:12], population
 
 
+# '(Smith et al., 2023)', '(Veltri & Grundmann, 2019; Eastlack et al. 2020)', '(Bath, 2020)'
+_PAREN_RE = re.compile(r"\((?P<body>[^()]{4,300}?(?:19|20)\d\d[a-z]?)\)")
+_PAREN_CITE_RE = re.compile(
+    rf"^\s*(?:(?:e\.g\.|see(?:\s+also)?|cf\.)[,\s]+)?(?P<fam>{FAMILY})(?:\s+(?:and|&)\s+(?P<fam2>{FAMILY})"
+    r"|\s+et\s+al\.?)?,?\s+(?P<y>(?:19|20)\d\d)[a-z]?\s*$")
+# the article speaking of itself: 'this article was reviewed ...', 'our 2024 review of ...'
+_SELF_RE = re.compile(r"\b(?:this|our)\s+(?:(?:19|20)\d\d\s+)?(?:[\w\-']+\s+){0,2}?(?:article|post|page|guide|review|blog|site)\b",
+                      re.IGNORECASE)
+
+
+def paren_cites(sentence: str) -> list[tuple[list[Person], int, int, int, bool]]:
+    """Author-year citations in brackets: [(authors, year, start, end of the bracket, et al.)]."""
+    out = []
+    for m in _PAREN_RE.finditer(sentence):
+        parts = [_PAREN_CITE_RE.match(p) for p in m.group("body").split(";")]
+        if not parts or not all(parts):
+            continue
+        for p in parts:
+            if not _name_ok(p.group("fam")) or p.group("fam").isupper():  # '(NIDA, 2022)': an organisation
+                continue
+            people = [Person(p.group("fam"))] + ([Person(p.group("fam2"))] if p.group("fam2") else [])
+            out.append((people, int(p.group("y")), m.start(), m.end(), "et al" in p.group(0)))
+    return out
+
+
 def mention_in(sentence: str, start: int, subject: list[str]) -> Citation | None:
-    """The mention a sentence makes, or None."""
+    """The (first) mention a sentence makes, or None."""
+    got = mentions_in(sentence, start, subject)
+    return got[0] if got else None
+
+
+def mentions_in(sentence: str, start: int, subject: list[str]) -> list[Citation]:
+    """The mentions a sentence makes: one, or one per bracketed author-year citation."""
+    cites = paren_cites(sentence)
+    if not cites:
+        one = _mention_in(sentence, start, subject)
+        return [one] if one else []
+    bare = sentence  # the brackets blanked: their names are not the claim's topic
+    for a, b in sorted({(x[2], x[3]) for x in cites}, reverse=True):
+        bare = bare[:a] + " " * (b - a) + bare[b:]
+    out = []
+    for people, year, _, _, et_al in cites:
+        c = _mention_in(bare, start, subject, authors=people, year=year, text=sentence)
+        if c is not None:
+            c.extra["bracketed"] = "et al" if et_al else "names"
+            out.append(c)
+    return out
+
+
+def _mention_in(sentence: str, start: int, subject: list[str], authors: list[Person] | None = None,
+                year: int | None = None, text: str | None = None) -> Citation | None:
+    """The mention a sentence makes, or None (authors/year given: a bracketed citation's)."""
+    text = text or sentence
     titled = title_in(sentence)
     bare = sentence if not titled else sentence[: titled[1] - 1] + " " + sentence[titled[2] + 1:]
+    bare = _SELF_RE.sub(lambda m: " " * len(m.group()), bare)
     journal = find_journal(bare)
     institution = find_institution(bare)
-    authors = find_authors(bare)
+    authors = authors or find_authors(bare)
     stype = study_type(bare)
-    year = find_year(bare)
+    year = year or find_year(bare)
     singular = bool(_SINGULAR_RE.search(bare))
     if not (stype or authors):
         return None
@@ -308,7 +391,9 @@ def mention_in(sentence: str, start: int, subject: list[str]) -> Citation | None
         extra["stated_topic"] = about
     if institution:
         extra["institution"] = institution
-    return Citation(kind="mention", text=sentence, start=start, end=start + len(sentence), fields=fields,
+    if _LED_BY_RE.search(bare):
+        extra["led_by"] = True
+    return Citation(kind="mention", text=text, start=start, end=start + len(text), fields=fields,
                     category="scholarly", extra=extra)
 
 
@@ -325,7 +410,5 @@ def find_mentions(doc: Document, skip: list[tuple[int, int]] | None = None) -> l
     for s, e in sentence_spans(doc.text):
         if any(a < e and s < b for a, b in spans):
             continue
-        c = mention_in(doc.text[s:e], s, subject)
-        if c is not None:
-            out.append(c)
+        out += mentions_in(doc.text[s:e], s, subject)
     return out

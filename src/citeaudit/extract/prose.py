@@ -14,7 +14,7 @@ from collections import Counter
 _END_RE = re.compile(r"(?<=[.!?])[”\"’')\]]?(?=\s+[A-Z0-9“\"‘(])|\n")
 _ABBREV_RE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|etc|al|e\.g|i\.e|Fig|No|Vol|Jr|Sr|Inc|Ltd|Co|U\.S|Ph\.D|M\.D|[A-Z])\.)$")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*[A-Za-z0-9]|[A-Za-z]")
-YEAR_RE = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d,]|\s*(?:mg|g|kg|ml|people|participants|patients|adults))")
+YEAR_RE = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?!\d|,\d|\s*(?:mg|g|kg|ml|people|participants|patients|adults))")
 
 STOPWORDS = frozenset("""
 a about above after again against all almost also although am among an and any are as at be because been before
@@ -44,6 +44,8 @@ acknowledges stress support supports supported examine examined examining explor
 conducted conduct carried involving involved including include includes various certain specific particular
 following first second third one two three four five years year month months week weeks day days ago today well
 university institute hospital school college medicine medical department center centre clinic foundation
+colleagues co-workers coworkers writing wrote write writes explained explains described describes describe discussed
+looked traced issue others say says said told
 """.split())
 POPULATION = frozenset("rats rat mice mouse animals animal patients patient adults adult children women men "
                        "volunteers veterans users subjects participants".split())
@@ -132,6 +134,7 @@ def overlap(terms: list[str], text: str | None) -> list[str]:
     if not text:
         return []
     have = {stem(w) for w in words(text)}
+    have |= {stem(p) for w in words(text) if "-" in w for p in w.split("-") if len(p) >= 3}  # 'Kratom-Pharmacology'
     return [t for t in terms if stem(t) in have]
 
 

@@ -23,9 +23,13 @@ MIN_QUOTE_WORDS = 5
 # the attribution must name something that can be the source of a quotation
 _SOURCE_RE = re.compile(
     r"\b(?:stud(?:y|ies)|trials?|review|inquiry|article|paper|report|reports|research|researchers|scientists|survey"
-    r"|meta-analysis|analysis|authors?|journal|university|medicine|institute|according\s+to|case\s+reports?)\b",
+    r"|meta-analysis|analysis|authors?|journal|university|medicine|institute|according\s+to|case\s+reports?|colleagues|et\s+al)\b",
     re.IGNORECASE)
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
+# '"...," the researchers wrote in the Yale Journal of Biology and Medicine in 2020.': attribution after the quote
+_AFTER_RE = re.compile(
+    r"^[,.]?\s*(?:(?:the|a|an|their|this)\s+)?(?:[\w\-]+\s+){0,8}?(?:wrote|write|writes|said|says|noted|notes|concluded"
+    r"|concludes|reported|reports|stated|states|explained|added|observed|found)\b[^“”\"]{0,200}$", re.IGNORECASE)
 
 
 def find_quotes(doc: Document, skip: list[tuple[int, int]] | None = None) -> list[Citation]:
@@ -44,7 +48,10 @@ def find_quotes(doc: Document, skip: list[tuple[int, int]] | None = None) -> lis
                 continue
             attribution = sentence[: m.start()].strip()
             if not _SOURCE_RE.search(attribution):
-                continue
+                after = sentence[m.end():].strip()
+                if not (_AFTER_RE.match(after) and _SOURCE_RE.search(after)):
+                    continue
+                attribution = after.lstrip(",. ").rstrip(". ")
             journal = find_journal(attribution)
             fields = Fields(year=find_year(attribution), study_type=study_type(attribution),
                             journal=journal[0] if journal else None, authors=find_authors(attribution))

@@ -53,6 +53,15 @@ def _search_words(c: Citation, limit: int = 6) -> list[str]:
     return out[:limit]
 
 
+def _ta(journal: str) -> str:
+    """A journal clause: the name as written, or with a leading 'The' (NLM titles such as 'The western
+    journal of emergency medicine' keep it; writers drop it)."""
+    name = _journal(journal)
+    if len(name.split()) < 3 or not re.search(r"\b(?:of|and|for|journal)\b", name, re.IGNORECASE):
+        return f"\"{name}\"[ta]"
+    return f"(\"{name}\"[ta] OR \"The {name}\"[ta])"
+
+
 def _dp(year: int | None) -> str:
     return f"{year - 1}:{year + 1}[dp]" if year else ""
 
@@ -66,7 +75,7 @@ def pubmed_mention_terms(c: Citation) -> list[str]:
     f = c.fields
     words = _search_words(c)
     dp = _dp(f.year)
-    ta = f"\"{_journal(f.journal)}\"[ta]" if f.journal else ""
+    ta = _ta(f.journal) if f.journal else ""
     fam = _q(f.authors[0].family) if f.authors else ""
     ors = "(" + " OR ".join(f"{w}[tiab]" for w in words) + ")" if words else ""
     out: list[str] = []
