@@ -139,7 +139,7 @@ def run_eval(items: list[dict[str, Any]], records_dir: Path = RECORDS, seed: int
         settings = Settings(db_path=str(Path(tmp) / "eval.db"), crossref_url=emu.crossref_url,
                             eutils_url=emu.eutils_url, crossref_rate=1000.0, crossref_doi_rate=1000.0,
                             crossref_concurrency=16, pubmed_rate=1000.0, pubmed_concurrency=16, retries=1,
-                            max_wait=5.0, timeout=10.0, refresh=True)
+                            max_wait=5.0, timeout=10.0, refresh=True, check_links=False)
         store = Store(settings.db_path)
         runner = AuditRunner(settings, store)
         try:

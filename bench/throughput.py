@@ -132,7 +132,8 @@ def _settings(urls: dict, db: str):
     return Settings(db_path=db, crossref_url=urls["crossref"], eutils_url=urls["eutils"], mailto=MAILTO,
                     crossref_rate=RATES["crossref-query"], crossref_doi_rate=RATES["crossref-doi"],
                     crossref_concurrency=CONCURRENCY["crossref"], pubmed_rate=RATES["eutils"],
-                    pubmed_concurrency=CONCURRENCY["eutils"], timeout=20.0, retries=3, max_wait=60.0)
+                    pubmed_concurrency=CONCURRENCY["eutils"], timeout=20.0, retries=3, max_wait=60.0,
+                    check_links=False)  # offline benchmark: never fetch cited web pages
 
 
 def _runner(urls: dict, db: str):
