@@ -25,3 +25,12 @@ def test_journal_with_a_place_qualifier_matches_itself_and_its_plain_name():
     assert journal_matches("Phronesis", rec)[0]
     assert journal_matches("Drugs (Abingdon, England)", Record(source="pubmed", journal="Drugs"))[0]
     assert not journal_matches("Pain Medicine", Record(source="pubmed", journal="Drugs (Abingdon, England)"))[0]
+
+
+def test_single_author_with_a_one_word_title_vancouver():
+    # found by the throughput benchmark: the title was read as part of the author's name,
+    # so a real work (PubMed 'Early Sci Med') came out unfound
+    f = parse_entry("Siraisi N. Introduction. Early Sci Med. 2001;6(4):259-66.")
+    assert [str(a) for a in f.authors] == ["Siraisi N"]
+    assert f.title == "Introduction" and f.journal == "Early Sci Med"
+    assert (f.year, f.volume, f.issue, f.pages) == (2001, "6", "4", "259-66")

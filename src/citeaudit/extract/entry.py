@@ -252,14 +252,29 @@ def _author_block_end(s: str) -> int:
     lead = first.split(",", 1)[0].strip()
     if "," in first and _VANCOUVER_NAME_RE.fullmatch(lead) and _looks_like_authors(first):
         return stops[0]
+    cap = _title_end_before_journal(s, stops)
     best = 0
     for stop in stops[:40]:
-        if not _looks_like_authors(s[:stop]):
+        if stop >= cap or not _looks_like_authors(s[:stop]):
             break
         best = stop
         if s[:stop].endswith("et al"):  # "et al." closes an author list
             break
     return best
+
+
+_VANCOUVER_JOURNAL_END_RE = re.compile(r"\.\s(?:1[89]|20)\d{2}[^;.]{0,25};\s?[\dA-Za-z]")
+
+
+def _title_end_before_journal(s: str, stops: list[int]) -> int:
+    """In 'Authors. Title. Journal. 2001;6(4):259-66.' the stop that ends the title: the
+    author block must end before it, so a one-word title ('Siraisi N. Introduction.') is
+    not read as part of a name. No Vancouver tail: no limit."""
+    m = _VANCOUVER_JOURNAL_END_RE.search(s)
+    if not m:
+        return len(s)
+    before = [st for st in stops if st < m.start()]
+    return before[-1] if before else len(s)
 
 
 # --- authors ---------------------------------------------------------------------------
