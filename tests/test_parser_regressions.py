@@ -34,3 +34,11 @@ def test_single_author_with_a_one_word_title_vancouver():
     assert [str(a) for a in f.authors] == ["Siraisi N"]
     assert f.title == "Introduction" and f.journal == "Early Sci Med"
     assert (f.year, f.volume, f.issue, f.pages) == (2001, "6", "4", "259-66")
+
+
+def test_title_ending_in_question_mark_and_full_stop_keeps_a_two_part_journal():
+    f = parse_entry("Sharma, S., Sharma, B., & Dey Sadhu, S. (2022). Microplastic profusion in food and drinking "
+                    "water: are microplastics becoming a macroproblem?. Environmental science. Processes & impacts, "
+                    "24(7), 992-1009. https://doi.org/10.1039/d1em00553g")
+    assert f.title.endswith("macroproblem?")
+    assert f.journal == "Environmental science. Processes & impacts" and f.volume == "24"

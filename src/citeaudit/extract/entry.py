@@ -103,7 +103,7 @@ def parse_entry(text: str) -> Fields:
     _set_authors(fields, authors)
     fields.title = _clean_title(title)
     _parse_source(tail, fields)
-    if not _quoted(s, fields.title):
+    if not _quoted(s, fields.title) and (fields.title or "") + "." not in s:  # 'Title?.' ends for sure
         _move_short_subtitle(fields)
     if fields.year is None:
         m = _YEAR_RE.search(tail)
