@@ -170,6 +170,9 @@ def test_ecitmatch_lines_of_all_citations_go_in_one_request(limited, corpus, tmp
     assert all(any(r.pmid == w.pmid for r in a[0].records) for a, w in zip(answers, works))
 
 
+BATCHED = ("/eutils/ecitmatch.cgi", "/eutils/efetch.fcgi")
+
+
 def test_shared_references_across_articles_are_fetched_once(limited, corpus, tmp_path):
     entries = references(corpus, 4, 4)
     one = tmp_path / "one"
@@ -192,8 +195,13 @@ def test_shared_references_across_articles_are_fetched_once(limited, corpus, tmp
     results = runner.audit_many(runner.expand_inputs([str(many)]))
     runner.close()
     together = Counter(path for _, _, path in limited.log)
-    assert together == alone, (together, alone)
+    # every DOI and every search is asked once, however many articles cite it
+    unbatched = {p: n for p, n in together.items() if p not in BATCHED}
+    assert unbatched == {p: n for p, n in alone.items() if p not in BATCHED}, (together, alone)
     assert all(n == 1 for path, n in together.items() if path.startswith("/crossref/works/"))
+    # batched endpoints (ECitMatch, efetch) may leave in one or two requests, depending on
+    # whether the later articles' citations were read before the pool could send the batch
+    assert all(1 <= together[p] <= 2 * alone[p] for p in BATCHED if alone[p]), (together, alone)
     assert len(results) == 5
     for _, r in results:
         assert Counter(it.check.verdict for it in r.audit.items) == verdicts
