@@ -333,10 +333,12 @@ def test_two_real_reverify_processes(corpus, first_audit, service_env):
     assert d["runs"] == [3] and d["checked"] == n
 
 
-def test_complete_notices_fetches_crossref_for_a_work_pubmed_settled():
-    """A work that fit from PubMed alone gets its Crossref record (and so its updated-by notices)."""
-    from citeaudit.models import Citation, Fields, Person, SourceAnswer
-    from citeaudit.reverify import complete_notices
+def test_a_work_pubmed_settled_gets_its_crossref_notices_once():
+    """A work that fit from PubMed alone gets its Crossref record (and so its updated-by
+    notices) from the resolver's notice step: one DOI lookup, however many citations."""
+    from citeaudit.models import Citation, Fields, Person
+    from citeaudit.resolve import Resolver
+    from citeaudit.verdict import judge
 
     work = dict(doi="10.1/w", title="Kratom and pain tolerance", authors=[Person("Smith", "J")], journal="Pain",
                 year=2020, volume="3", pages="1-9")
@@ -344,23 +346,36 @@ def test_complete_notices_fetches_crossref_for_a_work_pubmed_settled():
     crossref = Record("crossref", updates=[RecordUpdate("retraction", source="retraction-watch")], **work)
 
     class FakeCrossref:
-        name = "crossref"
+        name, id_kinds = "crossref", ("doi",)
         asked: list = []
+
+        def applies_to(self, citation):
+            return True
 
         def fetch(self, kind, ids):
             self.asked.append((kind, list(ids)))
             return {i: crossref for i in ids}
 
+        def search(self, citation, limit=5):
+            return []
+
+    class FakePubMed:
+        name, id_kinds = "pubmed", ()
+
+        def applies_to(self, citation):
+            return True
+
+        def fetch(self, kind, ids):
+            return {}
+
+        def search(self, citation, limit=5, fetch=None):
+            return [pubmed]
+
     citation = Citation("reference", "Smith J. Kratom and pain tolerance. Pain. 2020;3:1-9.", 0, 10,
                         Fields(authors=[Person("Smith", "J")], title="Kratom and pain tolerance", journal="Pain",
                                year=2020, volume="3", pages="1-9"))
-    answers = [[SourceAnswer("crossref"), SourceAnswer("pubmed", records=[pubmed])]]
     source = FakeCrossref()
-    assert complete_notices([source], [citation, citation], answers + answers) == 1  # shared answers: once
-    assert source.asked == [("doi", ["10.1/w"])]
-    from citeaudit.verdict import judge
-
+    answers = Resolver([source, FakePubMed()], store=None).resolve([citation, citation])
+    assert source.asked == [("doi", ["10.1/w"])]  # shared details: asked once
     check = judge(citation, answers[0])
     assert check.verdict == "verified" and check.retracted
-    assert complete_notices([source], [citation], answers) == 0  # already there: nothing asked
-    assert source.asked == [("doi", ["10.1/w"])]

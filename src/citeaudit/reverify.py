@@ -20,13 +20,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
-from .match import assess, group_works
 from .models import (MISMATCHED, RETRACTION_NOTE_PREFIXES, UNCHECKED, UNFOUND, VERIFIED, Check, Citation,
-                     Record, SourceAnswer)
+                     SourceAnswer)
 from .pipeline import judge_all
 from .report import safe
-from .resolve import Resolver, _known_missing, _stored_by_ids, citation_key
-from .sources.base import SourceError
+from .resolve import Resolver, citation_key
 from .verdict import GREY_REASON
 
 # how bad a verdict is; "unchecked" says nothing either way
@@ -229,66 +227,6 @@ def _article_work(article_id: int, due_rows: list[dict[str, Any]], stored: list[
     return _ArticleWork(article_id, source, citations, ids, due, sorted(needed))
 
 
-def complete_notices(sources: Sequence, citations: Sequence[Citation], answers: list[list[SourceAnswer]],
-                     store=None, max_age_days: float | None = None) -> int:
-    """Add the Crossref record of every fitting work that was settled without one.
-
-    The resolver stops asking once a work fits, so a citation PubMed settled never gets its
-    Crossref record, and Crossref alone carries ``updated-by`` notices (Retraction Watch's
-    among them). For each such work with a DOI, the Crossref record is fetched (once per
-    DOI), stored, and added to the citation's Crossref answer, where judging groups it with
-    the work and record_notes reads its notices. With ``store`` and ``max_age_days``, a
-    record stored within that many days (or Crossref's recent "no such DOI") is used
-    instead of asking. Returns how many records were added.
-    """
-    crossref = next((s for s in sources if getattr(s, "name", None) == "crossref"), None)
-    if crossref is None:
-        return 0
-    wanted: dict[str, list[SourceAnswer]] = {}
-    for citation, answer in zip(citations, answers):
-        if not answer:
-            continue
-        records = [r for a in answer for r in a.records + [x for x in a.by_identifier.values() if x is not None]]
-        mine = next((a for a in answer if a.source == "crossref"), None)
-        if mine is not None and not mine.ok:
-            continue
-        for group in group_works(records):
-            if any(r.source == "crossref" for r in group) or not assess(citation.fields, group).accepted:
-                continue
-            doi = next((r.doi.lower() for r in group if r.doi), None)
-            if doi is None:
-                continue
-            if mine is None:
-                mine = SourceAnswer(source="crossref")
-                answer.append(mine)
-            wanted.setdefault(doi, []).append(mine)
-    stored: dict[str, Record] = {}
-    gone: set[str] = set()
-    if wanted and store is not None and max_age_days is not None:
-        dois = sorted(wanted)
-        stored = _stored_by_ids(store, "crossref", "doi", dois, max_age_days)
-        gone = set(_known_missing(store, "crossref", "doi", [d for d in dois if d not in stored], max_age_days))
-    added = 0
-    for doi, targets in wanted.items():
-        if doi in gone:
-            continue
-        record = stored.get(doi)
-        if record is None:
-            try:
-                record = crossref.fetch("doi", [doi]).get(doi)
-            except SourceError:
-                continue  # the notice check is a bonus: the verdict stands on what was found
-            if record is None:
-                continue
-            if store is not None:
-                store.save_records([record])
-        for target in {id(t): t for t in targets}.values():
-            if not any(r.source == "crossref" and (r.doi or "").lower() == doi for r in target.records):
-                target.records.append(record)
-                added += 1
-    return added
-
-
 def _memo_key(citation: Citation) -> str | None:
     """The key under which a citation's answers are reused by later chunks (None: never)."""
     from .narrative import needs_search
@@ -300,7 +238,7 @@ def _memo_key(citation: Citation) -> str | None:
     return citation_key(citation)
 
 
-def _resolve(resolver, works: list[_ArticleWork], sources: Sequence, store,
+def _resolve(resolver, works: list[_ArticleWork],
              known: dict[str, list[SourceAnswer]] | None = None) -> list[list[list]]:
     """Every work's answers (one list per citation; [] where nothing was asked), resolved together.
 
@@ -316,7 +254,6 @@ def _resolve(resolver, works: list[_ArticleWork], sources: Sequence, store,
     todo = [n for n, k in enumerate(keys) if k is None or k not in known]
     asked = [flat[n] for n in todo]
     got_todo = resolve_citations(resolver, asked) if asked else []
-    complete_notices(sources, asked, got_todo, store, max_age_days=resolver.max_age_days)
     got: list[list | None] = [None] * len(flat)
     for n, answer in zip(todo, got_todo):
         got[n] = answer
@@ -374,7 +311,7 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
             art = store.article(w.article_id) or {}
             runs[w.article_id] = store.start_run(w.article_id, "online", __version__, art.get("content_hash") or "")
         try:
-            for w, answers in zip(works, _resolve(resolver, works, sources, store, known)):
+            for w, answers in zip(works, _resolve(resolver, works, known)):
                 run_id = runs[w.article_id]
                 checks = _judge(resolver, w, answers)
                 check_ids = store.save_checks(run_id, [(row["citation_id"], check)
