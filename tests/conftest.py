@@ -50,3 +50,23 @@ def service_env(emulator, monkeypatch, tmp_path):
 @pytest.fixture
 def settings(service_env):
     return load_settings()
+
+
+@pytest.fixture
+def audit_text(settings, tmp_path):
+    """Audit a text as `citeaudit run` does (against the emulator); returns the audited items."""
+    from citeaudit.runner import AuditRunner
+    from citeaudit.store import Store
+
+    def run(text: str, name: str = "article.txt"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        store = Store(settings.db_path)
+        runner = AuditRunner(settings, store)
+        try:
+            return runner.audit(str(path)).audit.items
+        finally:
+            runner.close()
+            store.close()
+
+    return run

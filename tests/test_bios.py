@@ -43,11 +43,6 @@ def test_bio_verdicts():
 
 # --- inline bios naming a paper -----------------------------------------------------------------
 
-from pathlib import Path  # noqa: E402
-
-from citeaudit.config import Settings  # noqa: E402
-from citeaudit.runner import AuditRunner  # noqa: E402
-from citeaudit.store import Store  # noqa: E402
 
 INLINE = ('Notes\n\nAbout the author: Dr. J. E. De Neve is a clinical scientist whose work includes "The impact of '
           'time-restricted eating on quality of life: evidence from older adults", published in Int J Drug Policy '
@@ -81,19 +76,7 @@ def test_named_paper_verdicts():
     assert judge_bio(b, real).verdict == "verified"
 
 
-def _run(text: str, settings, tmp_path: Path):
-    path = tmp_path / "bio.txt"
-    path.write_text(text, encoding="utf-8")
-    store = Store(settings.db_path)
-    runner = AuditRunner(settings, store)
-    try:
-        return runner.audit(str(path)).audit.items
-    finally:
-        runner.close()
-        store.close()
-
-
-def test_bios_end_to_end(settings, tmp_path):
+def test_bios_end_to_end(settings, tmp_path, audit_text):
     """Against the emulator: a real paper by its author; an invented paper by a real author; an unknown person."""
     text = ('Notes\n\nAbout the author: Dr. T. J. VanDyck is a researcher whose work includes "Hemodynamic monitoring '
             'in cardiogenic shock", published in Current Opinion in Critical Care in 2021.\n\nFiller.\n\n'
@@ -102,6 +85,6 @@ def test_bios_end_to_end(settings, tmp_path):
             'in 2021.\n\nFiller.\n\n'
             'About the author: Dr. Q. Zyxwvut is a researcher whose work includes "Curcumin for alcohol craving: a '
             'pilot study", published in Nutr Res Rev in 2025.\n')
-    bios = [it for it in _run(text, settings, tmp_path) if it.citation.kind == "bio"]
+    bios = [it for it in audit_text(text) if it.citation.kind == "bio"]
     assert [it.check.verdict for it in bios] == ["verified", "mismatched", "unfound"]
     assert "Tobacyk J publishes" in bios[1].check.reason

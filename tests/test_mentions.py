@@ -156,11 +156,9 @@ def test_too_vague_is_unchecked_not_unfound():
     assert check.verdict == "unchecked" and "too vague" in check.reason
 
 
-def test_mentions_end_to_end(settings, tmp_path):
+def test_mentions_end_to_end(settings, tmp_path, audit_text):
     """Against the emulator: a titled mention, an author+journal+year mention, a topic+journal+year
     mention, and an invented study by real authors in their own journal."""
-    from citeaudit.runner import AuditRunner
-    from citeaudit.store import Store
 
     text = "\n\n".join([
         "Notes on the evidence",
@@ -172,14 +170,6 @@ def test_mentions_end_to_end(settings, tmp_path):
         "In a 2022 survey on intermittent fasting and opioid withdrawal in patients with fibromyalgia, published in "
         "Methods in Ecology and Evolution, Record and colleagues observed that the findings were meaningful.",
     ]) + "\n"
-    path = tmp_path / "mentions.txt"
-    path.write_text(text, encoding="utf-8")
-    store = Store(settings.db_path)
-    runner = AuditRunner(settings, store)
-    try:
-        items = runner.audit(str(path)).audit.items
-    finally:
-        runner.close()
-        store.close()
+    items = audit_text(text, "mentions.txt")
     got = [(it.citation.kind, it.check.verdict) for it in items if it.citation.kind in ("mention", "quote")]
     assert got == [("mention", "verified"), ("mention", "verified"), ("mention", "verified"), ("mention", "unfound")]

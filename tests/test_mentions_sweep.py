@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from citeaudit.runner import AuditRunner
-from citeaudit.store import Store
 
 KRATOM = ("Kratom: What the Evidence Says\n\nKratom is a tropical tree whose leaves are sold as powder and capsules. "
           "Many people use kratom for pain, energy or opioid withdrawal.\n\n")
@@ -145,26 +143,14 @@ BIOS = [
 ]
 
 
-def audit(settings, tmp_path, text: str):
-    path = tmp_path / "article.txt"
-    path.write_text(text, encoding="utf-8")
-    store = Store(settings.db_path)
-    runner = AuditRunner(settings, store)
-    try:
-        return runner.audit(str(path)).audit.items
-    finally:
-        runner.close()
-        store.close()
-
-
 def _ids(cases):
     return [c[1][:48] if isinstance(c, tuple) and len(c) == 4 and c[0] in (KRATOM, HEALTH) else str(c)[:48]
             for c in cases]
 
 
 @pytest.mark.parametrize("lead,sentence,expected,title_word", MENTIONS, ids=_ids(MENTIONS))
-def test_mention_phrasings(settings, tmp_path, lead, sentence, expected, title_word):
-    items = audit(settings, tmp_path, lead + sentence + "\n")
+def test_mention_phrasings(settings, tmp_path, lead, sentence, expected, title_word, audit_text):
+    items = audit_text(lead + sentence + "\n")
     found = [it for it in items if it.citation.kind == "mention"]
     assert found, f"no mention extracted from {sentence!r}"
     for it in found:
@@ -174,21 +160,21 @@ def test_mention_phrasings(settings, tmp_path, lead, sentence, expected, title_w
             assert it.check.record is not None and title_word.lower() in it.check.record.title.lower()
 
 
-def test_bracketed_citations_are_one_mention_each(settings, tmp_path):
-    items = audit(settings, tmp_path, KRATOM + "Kratom's effects are complex (Veltri & Grundmann, 2019; Eastlack "
+def test_bracketed_citations_are_one_mention_each(settings, tmp_path, audit_text):
+    items = audit_text(KRATOM + "Kratom's effects are complex (Veltri & Grundmann, 2019; Eastlack "
                                                "et al., 2020).\n")
     got = sorted((it.citation.fields.authors[0].family, it.citation.fields.year, it.check.verdict)
                  for it in items if it.citation.kind == "mention")
     assert got == [("Eastlack", 2020, V), ("Veltri", 2019, V)]
 
 
-def test_bracketed_citations_link_to_the_reference_list(settings, tmp_path):
+def test_bracketed_citations_link_to_the_reference_list(settings, tmp_path, audit_text):
     text = (KRATOM + "Kratom users report many health diagnoses (Bath et al., 2020). Others describe paradoxical "
             "effects (Smith et al., 2023).\n\nReferences\n\n1. Bath R, Bucholz T, Buros AF, Singh D, Smith KE, Veltri "
             "CA, Grundmann O. Self-reported Health Diagnoses and Demographic Correlates With Kratom Use: Results From "
             "an Online Survey. J Addict Med. 2020;14(3):244-252.\n2. Smith KE, Feldman JD, Dunn KE, et al. Examining "
             "the paradoxical effects of kratom: a narrative inquiry. Front Pharmacol. 2023;14:1174139.\n")
-    items = audit(settings, tmp_path, text)
+    items = audit_text(text)
     mentions = [it for it in items if it.citation.kind == "mention"]
     refs = {i: it for i, it in enumerate(items) if it.citation.kind == "reference"}
     assert len(mentions) == 2 and all(it.citation.linked_to in refs for it in mentions)
@@ -199,8 +185,8 @@ def test_bracketed_citations_link_to_the_reference_list(settings, tmp_path):
 
 
 @pytest.mark.parametrize("sentence,expected,quote_check", QUOTES, ids=[q[0][:48] for q in QUOTES])
-def test_quoted_studies(settings, tmp_path, sentence, expected, quote_check):
-    items = audit(settings, tmp_path, KRATOM + sentence + "\n")
+def test_quoted_studies(settings, tmp_path, sentence, expected, quote_check, audit_text):
+    items = audit_text(KRATOM + sentence + "\n")
     [it] = [it for it in items if it.citation.kind in ("mention", "quote")]
     assert it.check.verdict == expected, it.check.reason
     assert it.citation.extra.get("quote_check") == quote_check
@@ -209,23 +195,23 @@ def test_quoted_studies(settings, tmp_path, sentence, expected, quote_check):
 
 
 @pytest.mark.parametrize("sentence", NOT_MENTIONS, ids=[s[:48] for s in NOT_MENTIONS])
-def test_not_a_study(settings, tmp_path, sentence):
-    items = audit(settings, tmp_path, KRATOM + sentence + "\n")
+def test_not_a_study(settings, tmp_path, sentence, audit_text):
+    items = audit_text(KRATOM + sentence + "\n")
     got = [(it.citation.kind, it.citation.text) for it in items if it.citation.kind in ("mention", "quote", "bio")]
     assert got == []
 
 
 @pytest.mark.parametrize("sentence", CLAIMS, ids=[s[:48] for s in CLAIMS])
-def test_uncited_claims(settings, tmp_path, sentence):
-    items = audit(settings, tmp_path, KRATOM + sentence + "\n")
+def test_uncited_claims(settings, tmp_path, sentence, audit_text):
+    items = audit_text(KRATOM + sentence + "\n")
     got = [(it.citation.kind, it.check.verdict, it.check.reason) for it in items
            if it.citation.kind != "claim" or sentence in it.citation.text]
     assert got == [("claim", C, "research claimed without a source")]
 
 
 @pytest.mark.parametrize("block,name,expected,fragment", BIOS, ids=[b[1] for b in BIOS])
-def test_bio_shapes(settings, tmp_path, block, name, expected, fragment):
-    items = audit(settings, tmp_path, KRATOM + "Kratom is widely sold online.\n\n" + block + "\n")
+def test_bio_shapes(settings, tmp_path, block, name, expected, fragment, audit_text):
+    items = audit_text(KRATOM + "Kratom is widely sold online.\n\n" + block + "\n")
     bios = [it for it in items if it.citation.kind == "bio"]
     assert [it.citation.extra["name"] for it in bios] == [name]
     assert bios[0].check.verdict == expected, bios[0].check.reason
