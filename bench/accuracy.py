@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from citeaudit.config import Settings  # noqa: E402
 from citeaudit.emulate import Corpus, Emulator  # noqa: E402
 from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED  # noqa: E402
-from citeaudit.runner import AuditRunner  # noqa: E402
+from citeaudit.commands.runner import AuditRunner  # noqa: E402
 from citeaudit.store import Store  # noqa: E402
 
 CORPUS = ROOT / "fixtures" / "eval" / "citations.jsonl"

@@ -137,9 +137,9 @@ def _settings(urls: dict, db: str):
 
 
 def _runner(urls: dict, db: str):
-    from citeaudit.runner import AuditRunner
-    from citeaudit.sources.crossref import CrossrefSource
-    from citeaudit.sources.pubmed import PubMedSource
+    from citeaudit.commands.runner import AuditRunner
+    from citeaudit.resolve.sources.crossref import CrossrefSource
+    from citeaudit.resolve.sources.pubmed import PubMedSource
     from citeaudit.store import Store
 
     settings = _settings(urls, db)
@@ -175,8 +175,8 @@ def work_naive(urls: dict, entries: list[str], tmp: Path) -> dict:
     inside each pool's rate, so it gets no 429 either."""
     import httpx
 
-    from citeaudit.ingest import document_from_text
-    from citeaudit.pipeline import extract_citations
+    from citeaudit.ingest.document import document_from_text
+    from citeaudit.extract.citations import extract_citations
 
     doc = document_from_text(article("Benchmark article", entries), str(tmp / "naive.txt"), "text")
     citations = extract_citations(doc)
@@ -225,12 +225,12 @@ def work_reverify(urls: dict, n_articles: int, per: int, corpus_dir: str, tmp: P
     counts every request that leaves: the parent fails the bench if there is any."""
     from citeaudit import __version__
     from citeaudit.models import Citation, Document, Fields
-    from citeaudit.pipeline import judge_all
-    from citeaudit.resolve import Resolver
-    from citeaudit.reverify import reverify, select_citations
-    from citeaudit.runner import build_sources
-    from citeaudit.sources.crossref import CrossrefSource
-    from citeaudit.sources.pubmed import PubMedSource
+    from citeaudit.judge.audit import judge_all
+    from citeaudit.resolve.resolver import Resolver
+    from citeaudit.commands.reverify import reverify, select_citations
+    from citeaudit.commands.runner import build_sources
+    from citeaudit.resolve.sources.crossref import CrossrefSource
+    from citeaudit.resolve.sources.pubmed import PubMedSource
     from citeaudit.store import Store
 
     corpus = Corpus().load_dir(corpus_dir)

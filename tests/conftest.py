@@ -55,7 +55,7 @@ def settings(service_env):
 @pytest.fixture
 def audit_text(settings, tmp_path):
     """Audit a text as `citeaudit run` does (against the emulator); returns the audited items."""
-    from citeaudit.runner import AuditRunner
+    from citeaudit.commands.runner import AuditRunner
     from citeaudit.store import Store
 
     def run(text: str, name: str = "article.txt"):

@@ -1,6 +1,6 @@
 """Author bios: extraction of claims and the verdict from gathered evidence (pure)."""
 
-from citeaudit.bio_verdict import judge_bio
+from citeaudit.judge.bio import judge_bio
 from citeaudit.extract.bios import find_bios
 from citeaudit.models import Document
 

@@ -11,7 +11,7 @@ import pytest
 from citeaudit.extract.classify import classify
 from citeaudit.extract.entry import parse_entry
 from citeaudit.extract.references import find_reference_entries
-from citeaudit.ingest import load_document
+from citeaudit.ingest.document import load_document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_002 = FIXTURES / "articles" / "002_kratom_back_pain.txt"

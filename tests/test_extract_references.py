@@ -10,7 +10,7 @@ import pytest
 from citeaudit.extract import extract_references
 from citeaudit.extract.identifiers import find_dois, find_pmcids, find_pmids, find_urls, normalize_doi
 from citeaudit.extract.references import find_reference_entries
-from citeaudit.ingest import document_from_html, document_from_text, load_document
+from citeaudit.ingest.document import document_from_html, document_from_text, load_document
 
 ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from citeaudit.config import Settings
-from citeaudit.fetch import FetchError, check_address, fetch_document, fetch_page, is_public_address
+from citeaudit.ingest.fetch import FetchError, check_address, fetch_document, fetch_page, is_public_address
 
 PAGE = b"<html><head><title>A post</title></head><body><article><p>Kratom is a plant.</p></article></body></html>"
 

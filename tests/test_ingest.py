@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from citeaudit import ingest
-from citeaudit.ingest import IngestError, document_from_html, document_from_text, load_document
+from citeaudit.ingest import document as ingest
+from citeaudit.ingest.document import IngestError, document_from_html, document_from_text, load_document
 
 ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 

@@ -1,7 +1,7 @@
 """Markdown emphasis in reference lists, and web pages cited by URL."""
 
 from citeaudit.extract import extract_references
-from citeaudit.ingest import document_from_text
+from citeaudit.ingest.document import document_from_text
 
 ARTICLE = """# Does turmeric help arthritis?
 

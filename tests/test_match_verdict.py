@@ -1,8 +1,8 @@
 """Field matching and verdicts on hand-built citations and records (pure functions)."""
 
-from citeaudit.match import assess, is_abbreviation_of, journal_matches, title_similarity
+from citeaudit.judge.match import assess, is_abbreviation_of, journal_matches, title_similarity
 from citeaudit.models import Citation, Fields, Person, Record, RecordUpdate, SourceAnswer
-from citeaudit.verdict import judge
+from citeaudit.judge.reference import judge
 
 BATH = Record(
     source="pubmed", pmid="31567595", doi="10.1097/adm.0000000000000570",

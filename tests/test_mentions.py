@@ -1,7 +1,7 @@
 """Narrative mentions: extraction (pure) and verdicts on hand-built records (pure)."""
 
 from citeaudit.extract.mentions import find_mentions
-from citeaudit.mentions_verdict import judge_mention
+from citeaudit.judge.mentions import judge_mention
 from citeaudit.models import Document, Person, Record, SourceAnswer
 
 TEXT = ("Kratom is popular. Kratom users talk about kratom. For instance, a 2017 study published in the Journal of "
@@ -66,7 +66,7 @@ def test_several_candidates_are_listed():
 
 from citeaudit.extract.mentions import find_authors, find_journal, stated_topic  # noqa: E402
 from citeaudit.extract.quotes import find_quotes  # noqa: E402
-from citeaudit.sources.mention_queries import crossref_mention_queries, pubmed_mention_terms  # noqa: E402
+from citeaudit.resolve.sources.mention_queries import crossref_mention_queries, pubmed_mention_terms  # noqa: E402
 
 TITLED = ('A 2025 study by Zijlstra and colleagues in Global Spine Journal, "Remineralization Rate of Lytic '
           'Lesions of the Spine in Multiple Myeloma Patients", reported that the findings were clinically meaningful.')

@@ -1,7 +1,7 @@
 """Parser and matcher cases found by auditing articles outside the seeds."""
 
 from citeaudit.extract.entry import parse_entry
-from citeaudit.match import journal_matches
+from citeaudit.judge.match import journal_matches
 from citeaudit.models import Record
 
 

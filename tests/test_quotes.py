@@ -2,7 +2,7 @@
 
 from citeaudit.extract.quotes import find_quotes, link_to_references
 from citeaudit.models import Citation, Document, Fields
-from citeaudit.quote_check import quote_status
+from citeaudit.judge.quote import quote_status
 
 TEXT = ("A 2020 study found that participants taking kratom: “demonstrated a substantial and statistically "
         "significant increase in pain tolerance.” The DEA calls it a “drug of concern”.")

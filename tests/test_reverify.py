@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from citeaudit.cli import app
 from citeaudit.emulate import Emulator
-from citeaudit.lock import LockBusy, ReverifyLock, lock_path
+from citeaudit.commands.lock import LockBusy, ReverifyLock, lock_path
 from citeaudit.models import Check, Record, RecordUpdate
-from citeaudit.reverify import BETTER, CHANGED, WORSE, compare
-from citeaudit.verdict import record_notes
+from citeaudit.commands.reverify import BETTER, CHANGED, WORSE, compare
+from citeaudit.judge.reference import record_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "fixtures/articles/900_reverify_stimulants.txt"
@@ -337,8 +337,8 @@ def test_a_work_pubmed_settled_gets_its_crossref_notices_once():
     """A work that fit from PubMed alone gets its Crossref record (and so its updated-by
     notices) from the resolver's notice step: one DOI lookup, however many citations."""
     from citeaudit.models import Citation, Fields, Person
-    from citeaudit.resolve import Resolver
-    from citeaudit.verdict import judge
+    from citeaudit.resolve.resolver import Resolver
+    from citeaudit.judge.reference import judge
 
     work = dict(doi="10.1/w", title="Kratom and pain tolerance", authors=[Person("Smith", "J")], journal="Pain",
                 year=2020, volume="3", pages="1-9")

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from citeaudit.cli import app
-from citeaudit.schedule import crontab_line, make_plan, replace_cron_entry, service_unit, timer_unit
+from citeaudit.commands.schedule import crontab_line, make_plan, replace_cron_entry, service_unit, timer_unit
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ import pytest
 
 from citeaudit.config import Settings
 from citeaudit.models import Citation, Fields, Person
-from citeaudit.sources.base import SourceError
-from citeaudit.sources.crossref import CrossrefSource
-from citeaudit.sources.pubmed import PubMedSource, citmatch_line, search_terms
+from citeaudit.resolve.sources.base import SourceError
+from citeaudit.resolve.sources.crossref import CrossrefSource
+from citeaudit.resolve.sources.pubmed import PubMedSource, citmatch_line, search_terms
 
 from pathlib import Path
 

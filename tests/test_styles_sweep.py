@@ -22,7 +22,7 @@ from citeaudit.cli import app
 from citeaudit.extract import extract_references
 from citeaudit.extract.classify import classify
 from citeaudit.extract.entry import parse_entry
-from citeaudit.ingest import document_from_text, load_document
+from citeaudit.ingest.document import document_from_text, load_document
 
 STYLES = Path(__file__).resolve().parents[1] / "fixtures/articles/styles"
 runner = CliRunner()

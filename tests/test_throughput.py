@@ -18,11 +18,11 @@ from citeaudit.cli import app
 from citeaudit.config import Settings
 from citeaudit.emulate import Corpus, Emulator
 from citeaudit.models import Citation, Fields
-from citeaudit.resolve import Resolver
-from citeaudit.runner import AuditRunner, ProgressBar
-from citeaudit.sources.crossref import CrossrefSource
-from citeaudit.sources.pubmed import PubMedSource
-from citeaudit.sources.throttle import Batcher, Gate, Pool
+from citeaudit.resolve.resolver import Resolver
+from citeaudit.commands.runner import AuditRunner, ProgressBar
+from citeaudit.resolve.sources.crossref import CrossrefSource
+from citeaudit.resolve.sources.pubmed import PubMedSource
+from citeaudit.resolve.sources.throttle import Batcher, Gate, Pool
 from citeaudit.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

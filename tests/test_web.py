@@ -18,14 +18,14 @@ from typer.testing import CliRunner
 
 from citeaudit.cli import app
 from citeaudit.extract.links import link_label, scholarly_ids, with_links
-from citeaudit.ingest import document_from_html, load_document
-from citeaudit.link_verdict import PageFacts, is_home_url, link_verdict, title_fit
+from citeaudit.ingest.document import document_from_html, load_document
+from citeaudit.judge.link import PageFacts, is_home_url, link_verdict, title_fit
 from citeaudit.models import Citation, Document, Fields, Link
-from citeaudit.pipeline import audit_document
-from citeaudit.resolve import Resolver
-from citeaudit.sources.crossref import CrossrefSource
-from citeaudit.sources.pubmed import PubMedSource
-from citeaudit.sources.web import WebSource, page_facts
+from citeaudit.commands.pipeline import audit_document
+from citeaudit.resolve.resolver import Resolver
+from citeaudit.resolve.sources.crossref import CrossrefSource
+from citeaudit.resolve.sources.pubmed import PubMedSource
+from citeaudit.resolve.sources.web import WebSource, page_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "fixtures" / "pages"

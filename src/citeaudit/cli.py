@@ -13,8 +13,8 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
-from .config import Settings, load_settings
+from citeaudit import __version__
+from citeaudit.config import Settings, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -74,7 +74,7 @@ def main_options(
 
 
 def open_store(settings: Settings):
-    from .store import Store, StoreError
+    from citeaudit.store import Store, StoreError
 
     try:
         return Store(settings.db_path)
@@ -126,7 +126,7 @@ def run(
 
       citeaudit run draft.txt --offline   (only records stored earlier)
     """
-    from .runner import AuditRunner, InputError
+    from citeaudit.commands.runner import AuditRunner, InputError
 
     if fmt not in ("table", "json", "markdown", "csv"):
         fail(f"unknown format {fmt!r}: use table, json, markdown or csv")
@@ -167,7 +167,7 @@ def records_load(
     files: List[Path] = typer.Argument(..., help="Crossref work JSON or PubMed efetch XML files, or directories of them."),
 ) -> None:
     """Store records from files, so that `run --offline` can resolve against them."""
-    from .records.files import RecordFileError, load_record_files
+    from citeaudit.records.files import RecordFileError, load_record_files
 
     store = open_store(ctx.obj.settings)
     try:
@@ -187,8 +187,8 @@ def records_load(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring its schema up to date (runs Alembic migrations)."""
-    from .store import StoreError
-    from .store.db import current_revision, upgrade
+    from citeaudit.store import StoreError
+    from citeaudit.store.db import current_revision, upgrade
 
     path = ctx.obj.settings.db_path
     try:
@@ -240,11 +240,11 @@ def reverify(
     nothing got worse, 1 when something did (verified -> mismatched, -> unfound, newly
     retracted...), 2 for bad usage, 75 when another reverify holds the database's lock.
     """
-    from .lock import LockBusy, ReverifyLock
-    from .models import VERDICTS
-    from .reverify import render, reverify as do_reverify, select_citations
-    from .runner import build_sources
-    from .store import StoreError
+    from citeaudit.commands.lock import LockBusy, ReverifyLock
+    from citeaudit.models import VERDICTS
+    from citeaudit.commands.reverify import render, reverify as do_reverify, select_citations
+    from citeaudit.commands.runner import build_sources
+    from citeaudit.store import StoreError
 
     _check_format(fmt)
     if verdict is not None and verdict not in VERDICTS:
@@ -294,7 +294,7 @@ def history(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
 ) -> None:
     """Every check of one citation, oldest first, from the database (no network)."""
-    from .report.stored import citation_history, render_history
+    from citeaudit.report.stored import citation_history, render_history
 
     _check_format(fmt)
     store = _existing_store(ctx.obj.settings)
@@ -316,9 +316,9 @@ def report(
 
     Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage.
     """
-    from .report import render as render_report
-    from .report.stored import stored_report
-    from .store import StoreError
+    from citeaudit.report import render as render_report
+    from citeaudit.report.stored import stored_report
+    from citeaudit.store import StoreError
 
     _check_format(fmt)
     store = _existing_store(ctx.obj.settings)
@@ -341,8 +341,8 @@ def export(
     verdict: Optional[str] = typer.Option(None, "--verdict", help="Only citations whose latest verdict is this."),
 ) -> None:
     """The latest verdict of every stored citation, as CSV or JSON lines (no network)."""
-    from .models import VERDICTS
-    from .report.stored import export_csv, export_jsonl, export_rows
+    from citeaudit.models import VERDICTS
+    from citeaudit.report.stored import export_csv, export_jsonl, export_rows
 
     _check_format(fmt, ("csv", "jsonl"))
     if verdict is not None and verdict not in VERDICTS:
@@ -361,7 +361,7 @@ def schedule(
     name: str = typer.Option("citeaudit-reverify", "--name", help="Unit name / crontab marker (one per database)."),
 ) -> None:
     """Print (or install) a crontab line and a systemd service + timer that run `reverify`."""
-    from .schedule import ScheduleError, install_cron, install_systemd, make_plan, describe
+    from citeaudit.commands.schedule import ScheduleError, install_cron, install_systemd, make_plan, describe
 
     if install not in (None, "systemd", "cron"):
         fail(f"unknown --install target {install!r}: use systemd or cron")

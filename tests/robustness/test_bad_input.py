@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from citeaudit.ingest import MAX_BYTES
+from citeaudit.ingest.document import MAX_BYTES
 
 from .helpers import RECORDS, SEED_002, assert_no_traceback, db_rows, one_line_error, run_cli
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citeaudit.extract import extract_references, find_reference_entries
-from citeaudit.ingest import document_from_html, document_from_text
+from citeaudit.ingest.document import document_from_html, document_from_text
 from citeaudit.models import Document
-from citeaudit.pipeline import extract_citations
+from citeaudit.extract.citations import extract_citations
 
 # pieces that steer random text towards reference lists, quotes and identifiers
 FRAGMENTS = [

@@ -17,9 +17,9 @@ import pytest
 from citeaudit.config import Settings
 from citeaudit.emulate import Corpus, Emulator
 from citeaudit.models import UNCHECKED, UNFOUND
-from citeaudit.runner import AuditRunner
-from citeaudit.sources.base import SourceError
-from citeaudit.sources import throttle
+from citeaudit.commands.runner import AuditRunner
+from citeaudit.resolve.sources.base import SourceError
+from citeaudit.resolve.sources import throttle
 from citeaudit.store import Store
 
 from .helpers import RECORDS, SEED_002, db_rows

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from citeaudit.config import Settings
-from citeaudit.fetch import FetchError, check_address, fetch_document, fetch_page, is_public_address
+from citeaudit.ingest.fetch import FetchError, check_address, fetch_document, fetch_page, is_public_address
 from citeaudit.report import safe
 from citeaudit.store import Store
 

@@ -412,3 +412,10 @@ def find_mentions(doc: Document, skip: list[tuple[int, int]] | None = None) -> l
             continue
         out += mentions_in(doc.text[s:e], s, subject)
     return out
+
+
+def specific_enough(c: Citation) -> bool:
+    """Whether a search on what the mention states could have found a real work: a title, named
+    authors or a journal (a year and a generic topic are not enough to call anything unfound)."""
+    f = c.fields
+    return bool(f.title or f.authors or f.journal)

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..models import Record
-from .crossref import parse_work
-from .pubmed import parse_efetch
+from citeaudit.models import Record
+from citeaudit.records.crossref import parse_work
+from citeaudit.records.pubmed import parse_efetch
 
 
 class RecordFileError(Exception):

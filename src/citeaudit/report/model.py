@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import VERDICTS, Audit, AuditedCitation, Record
+from citeaudit.models import VERDICTS, Audit, AuditedCitation, Record
 
 
 def matched_summary(record: Record | None) -> dict[str, Any] | None:
@@ -49,7 +49,7 @@ def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict
     ids = citation_ids or [None] * len(audit.items)
     entries = [citation_entry(it, cid) for it, cid in zip(audit.items, ids)]
     d = audit.document
-    from ..credibility import credibility  # article credibility summary and headline
+    from citeaudit.judge.credibility import credibility  # article credibility summary and headline
 
     cred = credibility(entries)
     return {

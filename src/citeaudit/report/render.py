@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any, Callable
 
-from . import safe
+from citeaudit.report import safe
 
 LABEL = {"verified": "VERIFIED", "mismatched": "MISMATCHED", "unfound": "UNFOUND", "unchecked": "UNCHECKED"}
 COLOR = {"verified": "32", "mismatched": "33", "unfound": "31", "unchecked": "36"}

@@ -9,9 +9,9 @@ import io
 import json
 from typing import Any
 
-from ..models import RETRACTION_NOTE_PREFIXES
-from . import safe
-from .model import summarize
+from citeaudit.models import RETRACTION_NOTE_PREFIXES
+from citeaudit.report import safe
+from citeaudit.report.model import summarize
 
 RECORD_NOW_RETRACTED = ("RETRACTED: the stored record of the matched work now lists a retraction "
                         "(found after this check)")

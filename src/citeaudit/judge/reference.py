@@ -8,10 +8,10 @@ author of fabricating a study.
 
 from __future__ import annotations
 
-from .link_verdict import OFFLINE_REASON as OFFLINE_LINK_REASON
-from .link_verdict import link_verdict
-from .match import Assessment, assess, group_works, title_similarity
-from .models import (
+from citeaudit.judge.link import OFFLINE_REASON as OFFLINE_LINK_REASON
+from citeaudit.judge.link import link_verdict
+from citeaudit.judge.match import Assessment, assess, group_works, title_similarity
+from citeaudit.models import (
     MISMATCHED,
     UNCHECKED,
     UNFOUND,

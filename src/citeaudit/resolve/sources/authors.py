@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..extract.prose import content_words, overlap
-from ..models import Citation, Fields, Person, SourceAnswer
-from ..normalize import journal_key
-from .base import SourceError
+from citeaudit.extract.prose import content_words, overlap
+from citeaudit.models import Citation, Fields, Person, SourceAnswer
+from citeaudit.normalize import journal_key
+from citeaudit.resolve.sources.base import SourceError
 
 
 def _initial_name(c: Citation) -> tuple[str, str, str]:
@@ -43,7 +43,7 @@ def paper_citation(c: Citation, paper: dict) -> Citation:
 
 def check_paper(c: Citation, paper: dict, sources) -> dict[str, Any]:
     """Search every source for a paper a bio names and judge it like a reference entry."""
-    from ..verdict import judge
+    from citeaudit.judge.reference import judge
 
     cit = paper_citation(c, paper)
     answers = []

@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Callable, Hashable, Iterable, Iterator, Mapping, TypeVar
 
-from .base import SourceError
+from citeaudit.resolve.sources.base import SourceError
 
 T = TypeVar("T")
 

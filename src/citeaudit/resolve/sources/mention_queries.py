@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from ..models import Citation
-from ..normalize import significant_words
+from citeaudit.models import Citation
+from citeaudit.normalize import significant_words
 
 TOPIC_AND = 3  # topic words AND-ed in the strict journal/year search
 

@@ -13,9 +13,9 @@ import unicodedata
 
 from rapidfuzz import fuzz
 
-from .extract.prose import content_words, overlap
-from .match import same_work
-from .models import Check, Record, SourceAnswer
+from citeaudit.extract.prose import content_words, overlap
+from citeaudit.judge.match import same_work
+from citeaudit.models import Check, Record, SourceAnswer
 
 VERBATIM, NEAR, PARAPHRASE, ABSENT, UNAVAILABLE = (
     "verbatim", "near-verbatim", "paraphrase", "not in the abstract", "abstract unavailable")

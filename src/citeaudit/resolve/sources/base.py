@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence, runtime_checkable
 
-from ..models import Citation, Record
+from citeaudit.models import Citation, Record
 
 
 class SourceError(Exception):

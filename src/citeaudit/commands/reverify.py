@@ -19,13 +19,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from . import __version__
-from .models import (MISMATCHED, RETRACTION_NOTE_PREFIXES, UNCHECKED, UNFOUND, VERIFIED, Check, Citation,
+from citeaudit import __version__
+from citeaudit.models import (MISMATCHED, RETRACTION_NOTE_PREFIXES, UNCHECKED, UNFOUND, VERIFIED, Check, Citation,
                      SourceAnswer)
-from .pipeline import judge_all
-from .report import safe
-from .resolve import Resolver, citation_key
-from .verdict import GREY_REASON
+from citeaudit.judge.audit import judge_all
+from citeaudit.report import safe
+from citeaudit.resolve.resolver import Resolver, citation_key
+from citeaudit.judge.reference import GREY_REASON
 
 # how bad a verdict is; "unchecked" says nothing either way
 SEVERITY = {VERIFIED: 0, MISMATCHED: 1, UNFOUND: 2}
@@ -229,7 +229,7 @@ def _article_work(article_id: int, due_rows: list[dict[str, Any]], stored: list[
 
 def _memo_key(citation: Citation) -> str | None:
     """The key under which a citation's answers are reused by later chunks (None: never)."""
-    from .narrative import needs_search
+    from citeaudit.resolve.narrative import needs_search
 
     if not needs_search(citation):
         return None
@@ -246,7 +246,7 @@ def _resolve(resolver, works: list[_ArticleWork],
     citation key (as the resolver dedups within a pass: identical stated details, one
     resolution); filled with this chunk's successful answers.
     """
-    from .narrative import resolve_citations
+    from citeaudit.resolve.narrative import resolve_citations
 
     known = {} if known is None else known
     flat = [w.citations[i] for w in works for i in w.needed]
@@ -277,7 +277,7 @@ def _judge(resolver, work: _ArticleWork, answers: list[list]) -> list[Check]:
     """The new checks of the due citations (the pipeline's judging, narrative rules included)."""
     evidence = None
     if any(work.citations[i].kind == "bio" for i, _ in work.due):
-        from .narrative import gather_evidence
+        from citeaudit.resolve.narrative import gather_evidence
 
         evidence = gather_evidence(resolver, work.citations)
     items = judge_all(work.citations, answers, offline=False, evidence=evidence)

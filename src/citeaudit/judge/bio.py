@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation
+from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation
 
 COMMON_NAME = 300  # PubMed works under "Family I" above which a topic hit may be a stranger
 ORDER = {UNFOUND: 3, MISMATCHED: 2, VERIFIED: 1, UNCHECKED: 0}

@@ -9,11 +9,12 @@ or the audit is offline. Several equally fitting works: verified, candidates lis
 
 from __future__ import annotations
 
-from .extract.prose import overlap
-from .match import compare_year, family_matches, group_works, journal_matches, journal_names
-from .normalize import journal_key
-from .verdict import judge
-from .models import (MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation, FieldComparison, Record,
+from citeaudit.extract.mentions import specific_enough
+from citeaudit.extract.prose import overlap
+from citeaudit.judge.match import compare_year, family_matches, group_works, journal_matches, journal_names
+from citeaudit.normalize import journal_key
+from citeaudit.judge.reference import judge
+from citeaudit.models import (MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation, FieldComparison, Record,
                      SourceAnswer)
 
 CLAIM_REASON = "research claimed without a source"
@@ -120,13 +121,6 @@ def _title_only_doubt(c: Citation, x: dict) -> str | None:
     missing = others
     return ("its abstract is unavailable and its title says nothing of "
             + ", ".join(missing[:4] + pop[:2]))
-
-
-def specific_enough(c: Citation) -> bool:
-    """Whether a search on what the mention states could have found a real work: a title, named
-    authors or a journal (a year and a generic topic are not enough to call anything unfound)."""
-    f = c.fields
-    return bool(f.title or f.authors or f.journal)
 
 
 def judge_mention(c: Citation, answers: list[SourceAnswer], offline: bool = False) -> Check:

@@ -17,11 +17,11 @@ import httpx2
 from habanero import Crossref
 from habanero.exceptions import RequestError
 
-from ..config import Settings
-from ..models import Citation, Record
-from ..records.crossref import parse_work, parse_works_response
-from .base import SourceError
-from .throttle import Gate, Pool, TransientError, answer_deadline, call, parse_retry_after, run_with_deadline
+from citeaudit.config import Settings
+from citeaudit.models import Citation, Record
+from citeaudit.records.crossref import parse_work, parse_works_response
+from citeaudit.resolve.sources.base import SourceError
+from citeaudit.resolve.sources.throttle import Gate, Pool, TransientError, answer_deadline, call, parse_retry_after, run_with_deadline
 
 SELECT = [
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
@@ -174,7 +174,7 @@ class CrossrefSource:
 
     def search_mention(self, citation: Citation, limit: int = 10) -> list[Record]:
         """Container-title / pub-date restricted bibliographic searches for a narrative mention."""
-        from .mention_queries import crossref_mention_queries
+        from citeaudit.resolve.sources.mention_queries import crossref_mention_queries
 
         out: list[Record] = []
         for query in crossref_mention_queries(citation):

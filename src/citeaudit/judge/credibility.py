@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import VERDICTS
+from citeaudit.models import VERDICTS
 
 SEVERITY = {"unfound": 3, "mismatched": 2, "verified": 1, "unchecked": 0}
 

@@ -14,12 +14,12 @@ from typing import Sequence
 
 import httpx
 
-from ..config import Settings
-from ..models import Citation, Record
-from ..normalize import family_key, significant_words
-from ..records.pubmed import parse_ecitmatch, parse_efetch, parse_esearch
-from .base import SourceError
-from .throttle import Pool, TransientError, answer_deadline, call, parse_retry_after
+from citeaudit.config import Settings
+from citeaudit.models import Citation, Record
+from citeaudit.normalize import family_key, significant_words
+from citeaudit.records.pubmed import parse_ecitmatch, parse_efetch, parse_esearch
+from citeaudit.resolve.sources.base import SourceError
+from citeaudit.resolve.sources.throttle import Pool, TransientError, answer_deadline, call, parse_retry_after
 
 BATCH = 200
 
@@ -148,7 +148,7 @@ class PubMedSource:
 
     def search_mention(self, citation: Citation, limit: int = 10) -> list[Record]:
         """Field-restricted searches for a narrative mention; the union of their hits."""
-        from .mention_queries import pubmed_mention_terms
+        from citeaudit.resolve.sources.mention_queries import pubmed_mention_terms
 
         ids: list[str] = []
         for term in pubmed_mention_terms(citation):

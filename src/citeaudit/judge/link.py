@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .match import title_similarity
-from .models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation, FieldComparison, Record
-from .normalize import TITLE_STOPWORDS, tokens
+from citeaudit.judge.match import title_similarity
+from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED, Check, Citation, FieldComparison, Record
+from citeaudit.normalize import TITLE_STOPWORDS, tokens
 
 OFFLINE_REASON = "offline: the link was not fetched; run online to check it"
 

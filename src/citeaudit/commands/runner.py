@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import Settings
-from .models import MISMATCHED, UNFOUND, Audit, Document
-from .pipeline import extract_citations, judge_all
-from .narrative import gather_evidence, needs_search
-from .report import audit_to_dict, render
-from .resolve import Resolver
+from citeaudit import __version__
+from citeaudit.config import Settings
+from citeaudit.models import MISMATCHED, UNFOUND, Audit, Document
+from citeaudit.extract.citations import extract_citations
+from citeaudit.judge.audit import judge_all
+from citeaudit.resolve.narrative import gather_evidence, needs_search
+from citeaudit.report import audit_to_dict, render
+from citeaudit.resolve.resolver import Resolver
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".text"}
 
@@ -58,12 +59,12 @@ def build_sources(settings: Settings, store) -> list:
     """The sources an audit asks: stored records only when offline, else Crossref and PubMed
     (and the web link checker, which fetches cited links and grey entries' URLs)."""
     if settings.offline:
-        from .sources.local import LocalSource
+        from citeaudit.resolve.sources.local import LocalSource
 
         return [LocalSource(store)]
-    from .sources.crossref import CrossrefSource
-    from .sources.pubmed import PubMedSource
-    from .sources.web import WebSource
+    from citeaudit.resolve.sources.crossref import CrossrefSource
+    from citeaudit.resolve.sources.pubmed import PubMedSource
+    from citeaudit.resolve.sources.web import WebSource
 
     web = [WebSource(settings)] if settings.check_links else []
     return [CrossrefSource(settings), PubMedSource(settings), *web]
@@ -106,11 +107,11 @@ class AuditRunner:
         return out
 
     def load(self, item: str) -> Document:
-        from .ingest import IngestError, load_document
+        from citeaudit.ingest.document import IngestError, load_document
 
         try:
             if is_url(item):
-                from .fetch import fetch_document
+                from citeaudit.ingest.fetch import fetch_document
 
                 return fetch_document(item, self.settings)
             return load_document(item)
@@ -203,7 +204,7 @@ class AuditRunner:
 
     def render(self, result: AuditResult, fmt: str, color: bool, first: bool = True) -> str:
         if fmt == "csv" and not first:
-            from .report.render import as_csv
+            from citeaudit.report.render import as_csv
 
             return as_csv(result.report, header=False)
         return render(result.report, fmt, color=color)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .models import FieldComparison, Fields, Person, Record
-from .normalize import family_key, first_page, is_abbreviation_of, journal_key, normalize_number, title_key
+from citeaudit.models import FieldComparison, Fields, Person, Record
+from citeaudit.normalize import family_key, first_page, is_abbreviation_of, journal_key, normalize_number, title_key
 
 TITLE_SAME = 0.90  # at or above: the same title (allowing typos, punctuation, case)
 TITLE_CLOSE = 0.75  # at or above: plausibly the same title, needs more agreement

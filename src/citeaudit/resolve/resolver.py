@@ -29,11 +29,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from .match import assess, group_works
-from .models import Citation, Fields, Record, SourceAnswer
-from .normalize import title_key
-from .sources.base import Source, SourceError
-from .sources.throttle import Batcher
+from citeaudit.judge.match import assess, group_works
+from citeaudit.models import Citation, Fields, Record, SourceAnswer
+from citeaudit.normalize import title_key
+from citeaudit.resolve.sources.base import Source, SourceError
+from citeaudit.resolve.sources.throttle import Batcher
 
 Progress = Callable[[int], None]
 
@@ -520,7 +520,7 @@ class _Pass:
     def _citmatch(self, w: _Work) -> list[Future]:
         """ECitMatch (batched) for a citation with journal, volume and first page but no PMID;
         a hit's record is fetched (batched) and judged like any other candidate."""
-        from .sources.pubmed import citmatch_line
+        from citeaudit.resolve.sources.pubmed import citmatch_line
 
         out_futures: list[Future] = []
         for s in self.sources:

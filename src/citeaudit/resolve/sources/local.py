@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..models import Citation, Record
+from citeaudit.models import Citation, Record
 
 
 class LocalSource:

@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 import httpx
 from bs4 import BeautifulSoup
 
-from ..config import Settings
-from ..fetch import FetchError, Resolve, content_kind, fetch_page, new_client, system_resolve
-from ..link_verdict import PageFacts
-from ..models import Citation, Record, SourceAnswer
-from .base import SourceError
-from .throttle import Pool, TransientError, call
+from citeaudit.config import Settings
+from citeaudit.ingest.fetch import FetchError, Resolve, content_kind, fetch_page, new_client, system_resolve
+from citeaudit.judge.link import PageFacts
+from citeaudit.models import Citation, Record, SourceAnswer
+from citeaudit.resolve.sources.base import SourceError
+from citeaudit.resolve.sources.throttle import Pool, TransientError, call
 
 MAX_LINK_BYTES = 512 * 1024
 PER_HOST_CONCURRENCY = 2

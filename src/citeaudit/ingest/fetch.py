@@ -22,8 +22,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from .config import Settings
-from .ingest import IngestError, document_from_html, document_from_text
+from citeaudit.config import Settings
+from citeaudit.ingest.document import IngestError, document_from_html, document_from_text
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 8

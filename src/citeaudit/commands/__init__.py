@@ -1,0 +1,1 @@
+"""What the CLI commands run: the audit runner, re-verification, scheduling, the lock."""
