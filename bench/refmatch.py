@@ -21,6 +21,7 @@ character-span overlap.
     python bench/refmatch.py --data ../shared/benchdata/refmatch-dev --all         # all 1,463 x 8
     python bench/refmatch.py --data DIR --style ieee,apa --per-style 60 --show-errors 5
     python bench/refmatch.py --data DIR --json
+    python bench/refmatch.py --data DIR --blank-lines   # entries a blank line apart (isolates entry splitting)
 
 Columns per style (verified .. not extracted partition n):
   right work    the check's record DOI equals the truth DOI (case-insensitive), any verdict
@@ -28,8 +29,11 @@ Columns per style (verified .. not extracted partition n):
   mismatched    mismatched, right work (false alarms: every string is a correct citation)
   wrong work    verified or mismatched with another record (wrong DOI, or a record without one)
   unfound / unchecked / not extracted (no extracted citation overlaps the string)
-  req/ref       Crossref + E-utilities requests / n, then split: crossref query, crossref doi, eutils
-Targets, in every style: right work >= 99%, unfound <= 0.3%, mismatched <= 1%.
+  req/ref       Crossref + E-utilities requests / n, then split: crossref query (/works?..., /journals),
+                crossref doi (/works/{doi}), eutils
+Targets, in every style: right work >= 99%, unfound <= 0.3%, mismatched <= 1% (a verified or
+mismatched verdict on another work counts under "wrong work", and against right work, not here).
+Also printed: how many strings share their extracted citation with a neighbour (merged entries).
 """
 
 from __future__ import annotations
@@ -132,7 +136,8 @@ def build_articles(style: str, refs: list[str], per_article: int = PER_ARTICLE, 
     articles = []
     for a, start in enumerate(range(0, len(refs), per_article)):
         art = Article(f"{style}-{a:03d}.txt")
-        text = f"What the research says, part {a + 1}\n\n{FILLER[a % len(FILLER)]} {FILLER[(a + 1) % len(FILLER)]}\n\nReferences\n\n"
+        filler = f"{FILLER[a % len(FILLER)]} {FILLER[(a + 1) % len(FILLER)]}"
+        text = f"What the research says, part {a + 1}\n\n{filler}\n\nReferences\n\n"
         for k, ref in enumerate(refs[start:start + per_article], 1):
             entry = renumber(ref, k)
             art.placed.append(Placed(start + k - 1, len(text), len(text) + len(entry), entry))
@@ -160,7 +165,7 @@ def _outcome(placed: Placed, truth: str, audit_items, article: Article) -> dict[
         return {"outcome": MISSED, "verdict": None, "right": False, "record_doi": None, "spans": 0,
                 "reason": "no citation extracted from this text", "parsed": None}
     chk = best.check
-    record_doi = (chk.record.doi or "").lower() or None if chk.record else None
+    record_doi = ((chk.record.doi or "").lower() or None) if chk.record else None
     right = record_doi == truth
     outcome = chk.verdict
     if chk.verdict in (VERIFIED, MISMATCHED) and not right:
@@ -206,7 +211,8 @@ def run_style(emu: Emulator, style: str, refs: list[str], truths: list[str], tmp
             outcomes[p.index] = {"entry": p.entry, **_outcome(p, truths[p.index], result.audit.items, art)}
     requests = {pool: stats[pool]["requests"] for pool in POOLS}
     errors_429 = sum(stats[pool]["429"] for pool in POOLS)
-    return [o for o in outcomes if o is not None], {"requests": requests, "429": errors_429, "seconds": seconds}
+    assert all(o is not None for o in outcomes), "a placed string was not scored"
+    return outcomes, {"requests": requests, "429": errors_429, "seconds": seconds}
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -308,7 +314,8 @@ def format_report(res: dict[str, Any]) -> str:
                 merged = (f"\n    extracted citation covers {e['spans']} strings: {_clip(e['extracted'])}"
                           if e["spans"] > 1 else "")
                 lines.append(f"- {e['outcome']} (verdict {e['verdict']}){fields}: record {rec}, truth {e['truth']}\n"
-                             f"    {_clip(e['entry'], 400)}\n    reason: {e['reason']}\n    parsed: {_clip(str(e['parsed']), 400)}{merged}")
+                             f"    {_clip(e['entry'], 400)}\n    reason: {e['reason']}\n"
+                             f"    parsed: {_clip(str(e['parsed']), 400)}{merged}")
     lines += ["", f"elapsed {res['elapsed']:.1f} s"]
     return "\n".join(lines) + "\n"
 
