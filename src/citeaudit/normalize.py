@@ -112,3 +112,30 @@ def first_page(pages: str | None) -> str:
     if not pages:
         return ""
     return normalize_number(re.split(r"[-\u2013\u2014,]", str(pages))[0])
+
+
+def is_abbreviation_window(full: str, words: tuple[str, ...] | list[str]) -> bool:
+    """True when some run of `words` (a folded reference string's words) abbreviates the
+    journal name `full` word by word, ISO 4 style ('j am chem soc' for 'Journal of the
+    American Chemical Society'). One-letter words stand only for 'journal', so a run of
+    initials is not read as a journal."""
+    f = _journal_words(full)
+    if len(f) < 2:
+        return False
+    ws = [w for w in words if w not in JOURNAL_STOPWORDS]
+    k = len(f)
+    for i in range(len(ws) - k + 1):
+        window = ws[i:i + k]
+        if sum(len(w) for w in window) < 5:
+            continue
+        ok = True
+        for aw, fw in zip(window, f):
+            if len(aw) < 2 and not (aw == "j" and fw.startswith("journal")):
+                ok = False
+                break
+            if not fw.startswith(aw) and not _contracted(aw, fw):
+                ok = False
+                break
+        if ok:
+            return True
+    return False

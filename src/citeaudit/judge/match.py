@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from citeaudit.judge.evidence import (Evidence, evidence, page_range, states_family, states_journal, states_title,
+                                      states_value, string_numbers, take_number, title_changes, unexplained_words)
 from citeaudit.models import FieldComparison, Fields, Person, Record
 from citeaudit.normalize import family_key, first_page, is_abbreviation_of, journal_key, normalize_number, title_key
 
@@ -140,8 +142,97 @@ def _simple(field: str, stated: str | None, found: str | None, norm=normalize_nu
     return FieldComparison(field, stated, found, ok, 1.0 if ok else 0.0)
 
 
-def compare(fields: Fields, record: Record) -> list[FieldComparison]:
-    """Compare every stated field with the record. Unstated fields are not compared."""
+def compare(fields: Fields, record: Record, text: str | None = None) -> list[FieldComparison]:
+    """Compare every stated field with the record. Unstated fields are not compared.
+
+    With `text` (the whole reference string) the parse is checked against the string: a
+    field the parse read differently agrees when the string states the record's value
+    (see `align`), so a field differs only when the string clearly states another value."""
+    out = _compare_parsed(fields, record)
+    return align(out, fields, record, text) if text else out
+
+
+def align(comps: list[FieldComparison], fields: Fields, record: Record, text: str) -> list[FieldComparison]:
+    """The parse's comparisons corrected by the string: what the string states for each field.
+
+    A title agrees when the record's title stands in the string, or when the stated title
+    differs from it only by case, punctuation, typos, stopwords or a subtitle left out; any
+    other changed word is a difference (a near-miss title is not the same title). Numbers,
+    names and the journal agree when the string states the record's value anywhere the
+    parse may have misread it (MLA's ``310.20`` is volume 310, issue 20)."""
+    years = {str(y) for y in set(record.years) | {record.year} if y}
+    # the string's numbers, less those the agreeing fields account for: a disagreeing number
+    # agrees only if the record's value is still among them (so 'no. 1' read as the issue
+    # does not pass for a first page 1)
+    nums = string_numbers(text)
+    for c in comps:
+        if c.agrees and c.field in ("year", "volume", "issue"):
+            take_number(nums, str(c.stated))
+        elif c.agrees and c.field == "pages":
+            for page in page_range(str(c.stated)):
+                take_number(nums, page)
+    out = []
+    for c in comps:
+        f = c.field
+        if f == "title" and record.title:
+            if unexplained_words(str(c.stated), record) < 2:
+                continue  # no title in the string (ACS, AIP...): what the parse took for one is not compared
+            if states_title(text, record.title):
+                c = FieldComparison("title", c.stated, c.found, True, max(c.score, 0.99))
+            else:
+                changed = title_changes(str(c.stated), record.title)
+                ok = not changed and c.score >= TITLE_CLOSE
+                note = None if ok else ("words differ: " + ", ".join(changed[:6]) if changed else None)
+                c = FieldComparison("title", c.stated, c.found, ok, c.score, note=note)
+        elif c.agrees is False:
+            if f == "first_author" and record.authors and states_family(text, record.authors[0].family) \
+                    and _before_title(text, record):
+                c = FieldComparison(f, c.stated, c.found, True, 1.0, note="read from the string")
+            elif f == "authors" and record.authors and states_family(text, record.authors[0].family):
+                c = FieldComparison(f, c.stated, c.found, True, c.score, note=c.note)
+            elif f == "year" and any(take_number(nums, y) for y in sorted(years)):
+                c = FieldComparison(f, c.stated, c.found, True, 1.0, note="the record's year stands in the string")
+            elif f == "issue" and str(c.stated).strip() in years:
+                continue  # the parse took the year in parentheses, '3 (1799) 51', for an issue
+            elif f in ("volume", "issue") and take_number(nums, getattr(record, f)):
+                c = FieldComparison(f, c.stated, c.found, True, 1.0)
+            elif f == "pages" and take_number(nums, (page_range(record.pages) or [None])[0]):
+                c = FieldComparison(f, c.stated, c.found, True, 1.0)
+            elif f == "journal" and states_journal(text, record, besides=(record.title, fields.title)):
+                c = FieldComparison(f, c.stated, c.found, True, 1.0)
+        out.append(c)
+    have = {c.field for c in out}
+    # a detail the parse missed but the string states (MLA's issue after the volume's dot)
+    if "volume" not in have and record.volume and states_value(text, record.volume):
+        out.append(FieldComparison("volume", record.volume, record.volume, True, 1.0, note="read from the string"))
+    if "journal" not in have and states_journal(text, record, besides=(record.title, fields.title)):
+        out.append(FieldComparison("journal", record.journal, record.journal, True, 1.0, note="read from the string"))
+    if "first_author" not in have and record.authors and states_family(text, record.authors[0].family) \
+            and _before_title(text, record):
+        out.append(FieldComparison("first_author", record.authors[0].family, record.authors[0].family, True, 1.0,
+                                   note="read from the string"))
+    return out
+
+
+def _before_title(text: str, record: Record) -> bool:
+    """The record's first author is named where authors stand: before the title (when the
+    string states it) or in the first half of the string."""
+    from citeaudit.normalize import fold
+
+    folded = f" {fold(text)} "
+    fam = fold(record.authors[0].family)
+    pos = folded.find(f" {fam} ") if fam else -1
+    if pos < 0:
+        last = fam.split()[-1] if fam else ""
+        pos = folded.find(f" {last} ") if last else -1
+    if pos < 0:
+        return False
+    title = fold(record.title or "")
+    tpos = folded.find(f" {title} ") if title else -1
+    return pos < tpos if tpos >= 0 else pos < max(60, len(folded) // 2)
+
+
+def _compare_parsed(fields: Fields, record: Record) -> list[FieldComparison]:
     out: list[FieldComparison] = []
     if fields.title:
         sim = title_similarity(fields.title, record.title)
@@ -188,6 +279,7 @@ class Assessment:
     accepted: bool
     score: float
     why: str
+    evidence: Evidence | None = None  # the record checked against the whole string (references)
 
     @property
     def record(self) -> Record:
@@ -216,9 +308,27 @@ def merge_comparisons(per_record: list[list[FieldComparison]]) -> list[FieldComp
     return sorted(best.values(), key=lambda c: order.index(c.field) if c.field in order else 99)
 
 
-def assess(fields: Fields, records: list[Record]) -> Assessment:
-    """Decide whether `records` (one work, possibly from several sources) is the cited work."""
-    comps = merge_comparisons([compare(fields, r) for r in records])
+def assess(fields: Fields, records: list[Record], text: str | None = None) -> Assessment:
+    """Decide whether `records` (one work, possibly from several sources) is the cited work.
+
+    With `text`, the whole reference string: each record is first validated against the
+    string (evidence.py); a record the string supports is accepted whatever the parse made
+    of it, and the parse's fields are aligned with the string before any is called different.
+    """
+    comps = merge_comparisons([compare(fields, r, text) for r in records])
+    ev = None
+    if text:
+        ev = max((evidence(text, r) for r in records), key=lambda e: e.score())
+    base = _assess_parsed(fields, records, comps)
+    if ev is not None:
+        base.evidence = base.evidence or ev
+        ok, why = ev.accepted()
+        if ok and not base.accepted:
+            base.accepted, base.why = True, why
+    return base
+
+
+def _assess_parsed(fields: Fields, records: list[Record], comps: list[FieldComparison]) -> Assessment:
     by = {c.field: c for c in comps}
 
     def agrees(name: str) -> bool:

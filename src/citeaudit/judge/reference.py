@@ -132,12 +132,25 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
     return None
 
 
+def reference_text(citation: Citation) -> str | None:
+    """The whole string a reference-list entry was parsed from: what candidates are
+    validated against (None for mentions, bios and links, which are not bibliographic strings)."""
+    return citation.text if citation.kind == "reference" and citation.text else None
+
+
+def scholarly_shaped(f) -> bool:
+    """The entry states enough to be looked for: authors with a venue or title, or a title with a year."""
+    return bool((f.authors and (f.journal or f.title)) or (f.title and (f.year or f.journal)) or
+                (f.journal and f.volume and f.pages))
+
+
 def _fit(x: Assessment) -> tuple:
     """Best fitting work first: most stated fields confirmed net of differences, then fewest
     differences. A preprint without journal or pages cannot confirm a stated journal, volume
     and pages, so the version of record they point to wins even when one detail differs."""
     agreeing = sum(1 for c in x.comparisons if c.agrees)
-    return (-(agreeing - len(x.differences)), len(x.differences), -x.score)
+    string = -x.evidence.score() if x.evidence is not None else 0.0
+    return (-(agreeing - len(x.differences)), len(x.differences), string, -x.score)
 
 
 def judge(citation: Citation, answers: list[SourceAnswer], offline: bool = False) -> Check:
@@ -157,7 +170,8 @@ def judge(citation: Citation, answers: list[SourceAnswer], offline: bool = False
         records += a.records
         records += [r for r in a.by_identifier.values() if r is not None]
     works = group_works(records)
-    assessed = [assess(f, w) for w in works]
+    text = reference_text(citation)
+    assessed = [assess(f, w, text) for w in works]
     accepted = sorted((x for x in assessed if x.accepted), key=_fit)
 
     if accepted:
@@ -179,6 +193,17 @@ def judge(citation: Citation, answers: list[SourceAnswer], offline: bool = False
         target = next(r for a in answers for r in a.by_identifier.values() if r is not None)
         return Check(MISMATCHED, f"{id_diff.field}: {id_diff.note}; nothing else fits the entry",
                      record=target, differences=[id_diff], sources=status)
+    near = [x for x in assessed if x.evidence is not None and x.evidence.near()]
+    if near:
+        near.sort(key=lambda x: -x.evidence.score())
+        shown = "; ".join(f"{x.record.title or '-'!r} ({x.record.year})" for x in near[:3])
+        return Check(UNCHECKED, f"could not identify the work: {len(near)} candidate(s) come close but do not "
+                                f"match the entry; nearest: {shown}", sources=status,
+                     candidates=[x.record for x in near[:3]])
+    if text is not None and not scholarly_shaped(f):
+        return Check(UNCHECKED, "could not identify the work: too little of the entry could be read "
+                                "(authors with a venue, or a title with a year) to call it missing",
+                     sources=status, candidates=[x.record for x in assessed[:3]])
     searched = ", ".join(s for s, v in status.items() if v == "ok") or "no source"
     reason = f"no work in {searched} matches"
     if id_diff is not None:

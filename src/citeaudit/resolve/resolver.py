@@ -29,7 +29,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from citeaudit.judge.evidence import clean_reference
 from citeaudit.judge.match import assess, group_works
+from citeaudit.judge.reference import reference_text
 from citeaudit.models import Citation, Fields, Record, SourceAnswer
 from citeaudit.normalize import title_key
 from citeaudit.resolve.sources.base import Source, SourceError
@@ -67,8 +69,8 @@ class _Work:
 
 
 def fits(citation: Citation, records: list[Record]) -> bool:
-    f = citation.fields
-    return any((x.accepted and not x.differences) for x in (assess(f, g) for g in group_works(records)))
+    f, text = citation.fields, reference_text(citation)
+    return any((x.accepted and not x.differences) for x in (assess(f, g, text) for g in group_works(records)))
 
 
 _FIELD_NAMES = tuple(f for f in Fields.__dataclass_fields__ if f != "url")
@@ -87,6 +89,8 @@ def citation_key(c: Citation) -> str:
             v = [str(p) for p in v]
         if v not in (None, [], False, ""):
             d[name] = v
+    if c.kind == "reference":  # validated against the whole string: two strings are two works to find
+        d["_text"] = clean_reference(c.text)
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -442,7 +446,8 @@ class _Pass:
             return False
         records = w.records()
         have = {r.doi.lower() for r in records if r.source == "crossref" and r.doi}
-        fitting = [g for g in group_works(records) if assess(w.citation.fields, g).accepted]
+        fitting = [g for g in group_works(records)
+                   if assess(w.citation.fields, g, reference_text(w.citation)).accepted]
         wanted = sorted({r.doi.lower() for g in fitting for r in g if r.doi} - have)
         a = w.answer("crossref")
         futures = []

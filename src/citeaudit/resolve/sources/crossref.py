@@ -18,6 +18,7 @@ from habanero import Crossref
 from habanero.exceptions import RequestError
 
 from citeaudit.config import Settings
+from citeaudit.judge.evidence import clean_reference
 from citeaudit.models import Citation, Record
 from citeaudit.records.crossref import parse_work, parse_works_response
 from citeaudit.resolve.sources.base import SourceError
@@ -29,6 +30,9 @@ SELECT = [
     "type", "ISSN", "updated-by", "update-to", "abstract", "URL", "score", "article-number",
 ]
 
+
+# candidates asked for a reference string (one request, whatever the number)
+REFERENCE_ROWS = 20
 
 _active = threading.local()
 
@@ -156,6 +160,8 @@ class CrossrefSource:
         query = bibliographic_query(citation)
         if not query:
             return []
+        if citation.kind == "reference":
+            limit = max(limit, REFERENCE_ROWS)  # candidates are validated against the string: a wider net is free
         body = self._call(lambda: self.client.works(query_bibliographic=query, limit=limit, select=SELECT),
                           self.query_pool, "search")
         if body is None:
@@ -196,7 +202,18 @@ class CrossrefSource:
 
 
 def bibliographic_query(citation: Citation) -> str:
-    """The text Crossref's bibliographic search gets: the entry's own details, no URLs."""
+    """The text Crossref's bibliographic search gets.
+
+    A reference-list entry is sent whole (list marker, URLs, identifiers and 'Accessed' tails
+    removed), as Crossref's own reference matcher does: the search ranks on every word of the
+    string, whatever its style, and a parse of it is never needed to find the work. Other
+    citations (a link's anchor text, a quoted title) send the details read from them."""
+    if citation.kind == "reference" and citation.text:
+        cleaned = clean_reference(citation.text)
+        if len(cleaned) > 600:  # a long author list: its start, and the title, venue and numbers at the end
+            cleaned = cleaned[:200].rsplit(" ", 1)[0] + " " + cleaned[-400:].split(" ", 1)[-1]
+        if len(cleaned.split()) >= 3:
+            return cleaned
     f = citation.fields
     parts = [
         " ".join(p.family for p in f.authors[:3]),
