@@ -18,11 +18,22 @@ _WEB_RE = re.compile(
 )
 
 
+# a year and the volume and page numbers of a journal article, in any order ('Kidney Int 1995, 47,
+# 1806', 'Kidney International 47, 1806 (1995)', 'Kidney International 47 (1995) 1806')
+_ARTICLE_SHAPE_RE = re.compile(
+    r"(?<![\d/.])(?:(?:1[6-9]|20)\d{2},\s?\d{1,5}[,:]\s?[A-Za-z]?\d{1,15}"
+    r"|\d{1,5},\s?[A-Za-z]?\d{1,15}\s?\((?:1[6-9]|20)\d{2}\)"
+    r"|\d{1,5}\s?\((?:1[6-9]|20)\d{2}\)\s?[A-Za-z]?\d{1,15}"
+    r"|\d{1,5}\s?\([\w\-\u2013]{1,10}\)\s?[:,]\s?(?:pp?\.\s?)?[A-Za-z]?\d{1,15})(?![\d/])"
+)
+
+
 def classify(fields: Fields, text: str) -> str:
     """Return "scholarly" or "grey" for a parsed reference and its text.
 
-    Identifiers (DOI, PMID, PMCID) or a journal with volume/pages make an entry
-    scholarly; otherwise naming a blog, press release, fact sheet, news site or web page
+    Identifiers (DOI, PMID, PMCID), a journal with volume/pages, or the year, volume and
+    page numbers of a journal article anywhere in the text (title-less styles: ACS, AIP,
+    Elsevier) make an entry scholarly; otherwise naming a blog, press release, fact sheet, news site or web page
     makes it grey; a journal with a year is scholarly; an organisation as author with
     no journal is grey; otherwise authors + title + year (a book, a report) count as
     scholarly and the rest as grey.
@@ -31,6 +42,8 @@ def classify(fields: Fields, text: str) -> str:
         return "scholarly"
     if fields.journal and (fields.volume or fields.pages):
         return "scholarly"
+    if _ARTICLE_SHAPE_RE.search(text):
+        return "scholarly"  # a journal article, with or without a title: 'Journal 1991, 12, 105.'
     if _GREY_RE.search(text):
         return "grey"
     if fields.url and _WEB_RE.search(text):

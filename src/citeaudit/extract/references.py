@@ -25,7 +25,12 @@ _SCORE_CHARS = 1500
 SHAPED = 3  # score at which an item looks like a citation
 _STRONG = 4  # score an unmarked line needs to count as an entry without a heading
 
-_MARKER_RE = re.compile(r"[ \t]*(?:(?P<bullet>[•·▪◦●‣∙*\-–—+])|(?P<bracket>\[\d{1,4}\]|\(\d{1,4}\))|(?P<num>\d{1,4}[.)]))[ \t]+(?=\S)")
+# list markers: bullets; "[1]" and "(1)" (IEEE writes "[2]K. Author" with no space); "1." and
+# "1)"; and the bare "1 " of AIP-style lists when initials follow ("1 L.K. Author, ...").
+_MARKER_RE = re.compile(
+    r"[ \t]*(?:(?P<bullet>[•·▪◦●‣∙*\-–—+])[ \t]+|(?P<bracket>\[\d{1,4}\]|\(\d{1,4}\))[ \t]*"
+    r"|(?P<num>\d{1,4}[.)])[ \t]+|(?P<bare>\d{1,3})[ \t]+(?=[A-Z][a-z]{0,2}\.\s?-?[A-Z]?))(?=\S)"
+)
 _HEADING_RE = re.compile(
     r"[ \t#*_]*(?:\d{1,2}[.)]?\s+)?"
     r"(?:references?(?:\s+list)?|sources?(?:\s+cited)?|bibliography|works\s+cited|citations?|literature(?:\s+cited)?"
@@ -163,7 +168,15 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
         return True
     line = text[start + indent : min(end, start + _SCORE_CHARS)]
     prev_finished = text[current.end - 1 : current.end] in ".)]”\"0123456789"
-    if not (prev_finished and _AUTHOR_START_RE.match(line)):
+    if not prev_finished:
+        return True
+    if not _AUTHOR_START_RE.match(line):
+        # a list with one entry per line: a line that is a whole citation by itself (year and
+        # locator, or year and a quoted title) after a finished one starts a new entry, whatever
+        # its names look like ('v. Thurzó, E. (1926)...', 'Chamberlain, Bobby J. 1995. "..."')
+        if _whole_entry(line) and _whole_entry(text[current.start:current.end]) and citation_score(line) >= 2 \
+                and _NEW_ENTRY_START_RE.match(line) and not _SOURCE_TAIL_RE.match(line):
+            return False
         return True
     score = citation_score(line)
     if score < SHAPED and _YEAR_RE.search(text[current.start : current.end]):
@@ -171,6 +184,19 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
         score = citation_score(text[start + indent : start + indent + 400])
     new_entry = score >= SHAPED
     return not (new_entry and not _SOURCE_TAIL_RE.match(line))
+
+
+# how an entry's first line may start: a capitalised name, or a lower-case particle before one ('v. Thurzó')
+_NEW_ENTRY_START_RE = re.compile(r"(?:[a-z]{1,3}\.?\s)?[A-Z\u00C0-\u024F][\w'’\-\u00C0-\u024F]+[,\s]")
+
+
+_ANY_YEAR_RE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d{2}(?!\d)")  # old works too: 'Il Cimento 1 (5-6) (1843)'
+
+
+def _whole_entry(s: str) -> bool:
+    """A line that ends the way a complete citation does: pages, a year or a volume, and a full stop."""
+    s = s.rstrip()
+    return s.endswith(".") and bool(_ANY_YEAR_RE.search(s)) and len(s) >= 40
 
 
 def _rstrip(text: str, start: int, end: int) -> int:
