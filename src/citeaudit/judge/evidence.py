@@ -97,7 +97,7 @@ def _prepare(text: str) -> _Text:
 
 @lru_cache(maxsize=1 << 14)
 def _title_words(title: str) -> tuple[str, ...]:
-    return tuple(fold(html.unescape(title)).split())
+    return tuple(fold(_URL_RE.sub(" ", html.unescape(title))).split())  # cleaned as the string is
 
 
 @dataclass
@@ -107,6 +107,7 @@ class Evidence:
     title: float | None  # share of the record's significant title words found in the string
     title_words: int  # how many significant words the record's title has
     title_verbatim: bool  # the record's whole title (folded) stands in the string
+    main_title_verbatim: bool  # its title before the subtitle (4 words or more) stands in the string
     first_author: bool | None
     authors: float | None  # share of the record's first three authors found
     year: bool | None  # exact
@@ -131,6 +132,8 @@ class Evidence:
         support = sum([author, year, journal, self.locator])
         if self.title_verbatim and long_title and support >= 1:
             return True, "the record's title and another detail stand in the string"
+        if self.main_title_verbatim and author and year:
+            return True, "the record's title (without its subtitle), first author and year stand in the string"
         if long_title and t >= 0.85 and support >= 1 and (author or year):
             return True, "the record's title words, and its author or year, stand in the string"
         if long_title and t >= 0.6 and support >= 2:
@@ -156,7 +159,7 @@ class Evidence:
         paper under real authors in their usual journal is exactly that."""
         t = self.title or 0.0
         year = bool(self.year or self.year_near)
-        if self.title_words >= 3 and (t >= 0.75 or (t >= 0.5 and (self.first_author or year or self.journal))):
+        if self.title_words >= 3 and (t >= 0.8 or (t >= 0.5 and self.first_author and (year or self.journal))):
             return True
         if self.title_words >= 3 and self.unaccounted >= 4:
             return False
@@ -222,6 +225,8 @@ def evidence(text: str, record: Record) -> Evidence:
     sig = [w for w in rtitle if w not in TITLE_STOPWORDS and len(w) > 1]
     title = (sum(1 for w in sig if w in t.wordset) / len(sig)) if sig else None
     verbatim = bool(rtitle) and _phrase_in(" ".join(rtitle), t)
+    main = _main_title(record.title or "")
+    main_verbatim = verbatim or (4 <= len(main) < len(rtitle) and _phrase_in(" ".join(main), t))
     accounted.update(rtitle)
     # authors
     fams = [a.family for a in record.authors if a.family]
@@ -260,7 +265,7 @@ def evidence(text: str, record: Record) -> Evidence:
         volume = None
     unaccounted = sum(1 for w in t.words if w not in accounted and w not in _FILLER and len(w) > 2
                       and w not in TITLE_STOPWORDS and not any(c.isdigit() for c in w))
-    return Evidence(title, len(sig), verbatim, first_author, share, year, year_near, volume, issue, first_page,
+    return Evidence(title, len(sig), verbatim, main_verbatim, first_author, share, year, year_near, volume, issue, first_page,
                     journal, unaccounted)
 
 
@@ -339,37 +344,78 @@ def states_title(text: str, title: str | None) -> bool:
     words = _title_words(title or "")
     if not words:
         return False
+    return _phrase_in(" ".join(words), _prepare(text))
+
+
+def title_as_stated(text: str, stated: str | None, found: str | None) -> str | None:
+    """The title the string states, for comparison with the record's `found` title. Usually
+    the parsed title; but when the parse cut the title at its '?' or ':' (the record's main
+    title) and the string goes on with the rest of the record's title, changed or not, the
+    string's words over the record's whole length ('... Metrics for Evaluating ... Model.')."""
+    if not stated or not found:
+        return stated
+    main, words = _main_title(found), list(_title_words(found))
+    a = list(_title_words(stated))
+    if a != main or len(words) <= len(main) + 1:
+        return stated
     t = _prepare(text)
-    if _phrase_in(" ".join(words), t):
+    tw = list(t.words)
+    for i in range(len(tw) - len(a) + 1):
+        if tw[i:i + len(a)] == a:
+            rest = tw[i + len(a):i + len(a) + 2]
+            sub = words[len(main):len(main) + 2]
+            if sum(1 for x, y in zip(rest, sub) if _typo(x, y)) >= 1:
+                return " ".join(tw[i:i + len(words)])
+            break
+    return stated
+
+
+def _typo(x: str, y: str) -> bool:
+    """One slip of the keyboard inside a word: two neighbouring letters swapped, or one letter
+    dropped, added or replaced *inside* it. A changed ending ('privacy' -> 'privacys',
+    'learning' -> 'learnings') makes another word, not a typo."""
+    if x == y:
         return True
-    main = fold(re.split(r"[:.?!]\s", html.unescape(title or ""), maxsplit=1)[0]).split()
-    return len(main) >= 4 and _phrase_in(" ".join(main), t)
+    if len(x) == len(y):
+        diff = [i for i, (a, b) in enumerate(zip(x, y)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] and x[diff[1]] == y[diff[0]]:
+            return True
+        return len(diff) == 1 and len(x) >= 5 and 0 < diff[0] < len(x) - 1
+    if abs(len(x) - len(y)) != 1:
+        return False
+    long_, short = (x, y) if len(x) > len(y) else (y, x)
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1:] == short:
+            return 0 < i < len(long_) - 1 and len(short) >= 4
+    return False
+
+
+def _main_title(title: str) -> list[str]:
+    """The words of a title before its subtitle (after ':', ' - ', '?', '.' or ';')."""
+    main = re.split(r"\s*(?::|\?|\.|;|\s[-\u2013\u2014]\s)\s+", html.unescape(title or "").strip(), maxsplit=1)[0]
+    return fold(main).split()
 
 
 def title_changes(stated: str, found: str) -> list[str]:
-    """Words changed between a stated title and the record's, ignoring case, punctuation,
-    typos (a word within a few letters of the other), stopwords and a subtitle left out.
+    """Words changed between a stated title and the record's. Ignored: case, punctuation,
+    typos inside words (`_typo`), words joined or split ('post-traumatic', 'posttraumatic')
+    and a subtitle left out at the end. Any other changed, added or dropped word counts, a
+    small one too ('with' for 'from', a dropped 'the'): a near-miss title is not the title.
     Empty: the same title."""
     a, b = list(_title_words(stated)), list(_title_words(found))
     if not a or not b:
         return []
+    if _main_title(found) == a or _main_title(stated) == b:
+        return []  # cited without the subtitle, or the record keeps its subtitle apart
     out: list[str] = []
     ops = SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
     for i, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             continue
         sa, sb = a[i1:i2], b[j1:j2]
-        if tag == "delete" and i == len(ops) - 1 and i1 >= 4:
-            out += sa  # the stated title goes on past the record's: words added
+        if tag == "replace" and len(sa) == len(sb) and all(_typo(x, y) for x, y in zip(sa, sb)):
             continue
-        if tag == "insert" and i == len(ops) - 1 and i1 >= 4:
-            continue  # the record's subtitle, not cited
-        if tag == "replace" and len(sa) == len(sb) and all(
-                fuzz.ratio(x, y) >= 75 or (x.isdigit() == y.isdigit() and x[:4] == y[:4] and len(x) > 5)
-                for x, y in zip(sa, sb)):
-            continue  # typos
-        if tag == "replace" and fuzz.ratio("".join(sa), "".join(sb)) >= 85:
-            continue  # 'post-traumatic' vs 'posttraumatic'
-        changed = [w for w in sa + sb if w not in TITLE_STOPWORDS]
-        out += changed
+        if "".join(sa) == "".join(sb) or (tag == "replace" and _typo("".join(sa), "".join(sb))):
+            continue  # 'post traumatic' vs 'posttraumatic'
+        out += sa + sb
     return out

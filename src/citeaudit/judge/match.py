@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from citeaudit.judge.evidence import (Evidence, evidence, page_range, states_family, states_journal, states_title,
+from citeaudit.judge.evidence import (Evidence, evidence, page_range, states_family, states_journal, states_title, title_as_stated,
                                       states_value, string_numbers, take_number, title_changes, unexplained_words)
 from citeaudit.models import FieldComparison, Fields, Person, Record
 from citeaudit.normalize import family_key, first_page, is_abbreviation_of, journal_key, normalize_number, title_key
@@ -180,7 +180,7 @@ def align(comps: list[FieldComparison], fields: Fields, record: Record, text: st
             if states_title(text, record.title):
                 c = FieldComparison("title", c.stated, c.found, True, max(c.score, 0.99))
             else:
-                changed = title_changes(str(c.stated), record.title)
+                changed = title_changes(title_as_stated(text, str(c.stated), record.title) or "", record.title)
                 ok = not changed and c.score >= TITLE_CLOSE
                 note = None if ok else ("words differ: " + ", ".join(changed[:6]) if changed else None)
                 c = FieldComparison("title", c.stated, c.found, ok, c.score, note=note)
@@ -190,7 +190,8 @@ def align(comps: list[FieldComparison], fields: Fields, record: Record, text: st
                 c = FieldComparison(f, c.stated, c.found, True, 1.0, note="read from the string")
             elif f == "authors" and record.authors and states_family(text, record.authors[0].family):
                 c = FieldComparison(f, c.stated, c.found, True, c.score, note=c.note)
-            elif f == "year" and any(take_number(nums, y) for y in sorted(years)):
+            elif f == "year" and not _year_in_parentheses(text, c.stated, years) \
+                    and any(take_number(nums, y) for y in sorted(years)):
                 c = FieldComparison(f, c.stated, c.found, True, 1.0, note="the record's year stands in the string")
             elif f == "issue" and str(c.stated).strip() in years:
                 continue  # the parse took the year in parentheses, '3 (1799) 51', for an issue
@@ -201,6 +202,7 @@ def align(comps: list[FieldComparison], fields: Fields, record: Record, text: st
             elif f == "journal" and states_journal(text, record, besides=(record.title, fields.title)):
                 c = FieldComparison(f, c.stated, c.found, True, 1.0)
         out.append(c)
+    out += _author_list(out, fields, record, text)
     have = {c.field for c in out}
     # a detail the parse missed but the string states (MLA's issue after the volume's dot)
     if "volume" not in have and record.volume and states_value(text, record.volume):
@@ -212,6 +214,67 @@ def align(comps: list[FieldComparison], fields: Fields, record: Record, text: st
         out.append(FieldComparison("first_author", record.authors[0].family, record.authors[0].family, True, 1.0,
                                    note="read from the string"))
     return out
+
+
+_ET_AL_RE = re.compile(r"\bet\.?\s?al\b|\.\.\.|\u2026|\bothers\b|\band colleagues\b", re.IGNORECASE)
+_NAME_WORD_RE = re.compile(r"[A-Z][a-z\u00C0-\u024F'’\-]{1,}")
+
+
+def _year_in_parentheses(text: str, stated, years: set[str]) -> bool:
+    """The stated year stands in the year slot '(2022)' and no year of the record does: the
+    string clearly states another year, whatever other years it mentions ('Volume 10, 2019')."""
+    m = re.search(rf"\(\s*{re.escape(str(stated))}[a-z]?\s*[),;]", text)
+    if not m or m.start() > max(40, len(text) // 3):
+        return False  # not where a year stands after the authors ('... Review: Rethinking (2004) ...')
+    if any(re.search(rf"(?<!\d){y}(?!\d)", text[:m.start()]) for y in years):
+        return False  # the record's year comes first ('Baker, T.A., 2015. ... (2003)')
+    return not any(re.search(rf"\(\s*{y}[a-z]?\s*[),;]", text) for y in years)
+
+
+def _author_list(comps: list[FieldComparison], fields: Fields, record: Record, text: str) -> list[FieldComparison]:
+    """Authors of the work the string leaves out when its list is not cut short with 'et al.'
+    (the first author has its own comparison). Names are looked for in the string itself, so a
+    name the parser misread is not counted as missing. Names the string gives that the record
+    lacks are not reported: records often list fewer authors than the paper has."""
+    fams = [a.family for a in record.authors if family_key(a.family)]
+    if len(fams) < 2 and not fields.authors:
+        return _unnamed_authors(comps, record, text) if fams else []
+    by = {c.field: c for c in comps}
+    first = by.get("first_author")
+    skip_first = first is not None and first.agrees is False
+    missing = [] if _ET_AL_RE.search(text) or fields.et_al else \
+        [f for i, f in enumerate(fams) if not (i == 0 and skip_first) and not states_family(text, f)]
+    out = []
+    if missing:
+        stated = ", ".join(p.family for p in fields.authors) or None
+        out.append(FieldComparison(
+            "author_list", stated, ", ".join(fams[:8]) + (" ..." if len(fams) > 8 else ""), False, 0.0,
+            note=f"{len(missing)} of the work's {len(fams)} authors not named, with no 'et al.': "
+                 + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")))
+    if "first_author" not in by:
+        out += _unnamed_authors(comps, record, text)
+    return out
+
+
+def _unnamed_authors(comps: list[FieldComparison], record: Record, text: str) -> list[FieldComparison]:
+    """No author was parsed, but the string names people before the record's title and none
+    of them is an author of the work: a first-author difference (authors swapped in)."""
+    if any(c.field == "first_author" for c in comps) or not record.title or not record.authors:
+        return []
+    from citeaudit.normalize import fold
+
+    folded, title = fold(text), fold(record.title)
+    pos = folded.find(title) if title else -1
+    if pos <= 0:
+        return []
+    before = folded[:pos]
+    raw_words = [w for w in re.split(r"[\s,;&.]+", text) if w][: len(before.split())]
+    names = [w for w in raw_words if _NAME_WORD_RE.fullmatch(w) and fold(w) not in ("and", "the")]
+    if not names or any(states_family(before, a.family) for a in record.authors if a.family):
+        return []
+    block = " ".join(text.split())[: min(len(text), 80)]
+    return [FieldComparison("first_author", block.split(",")[0], record.authors[0].family, False, 0.0,
+                            note="none of the work's authors is named before its title")]
 
 
 def _before_title(text: str, record: Record) -> bool:
@@ -232,6 +295,16 @@ def _before_title(text: str, record: Record) -> bool:
     return pos < tpos if tpos >= 0 else pos < max(60, len(folded) // 2)
 
 
+_PREPRINT_VENUE_RE = re.compile(r"arxiv|preprint|biorxiv|medrxiv|chemrxiv|ssrn|research\s?square|\bcorr\b|osf",
+                                re.IGNORECASE)
+
+
+def is_preprint(record: Record) -> bool:
+    """A preprint server's record (arXiv DOIs 10.48550/arXiv..., Crossref type posted-content)."""
+    doi = (record.doi or "").lower()
+    return doi.startswith("10.48550/arxiv") or "posted-content" in record.publication_types
+
+
 def _compare_parsed(fields: Fields, record: Record) -> list[FieldComparison]:
     out: list[FieldComparison] = []
     if fields.title:
@@ -245,6 +318,9 @@ def _compare_parsed(fields: Fields, record: Record) -> list[FieldComparison]:
         if record.journal or record.journal_abbrevs:
             ok, sc = journal_matches(fields.journal, record)
             out.append(FieldComparison("journal", fields.journal, record.journal, ok, sc))
+        elif is_preprint(record) and not _PREPRINT_VENUE_RE.search(fields.journal):
+            out.append(FieldComparison("journal", fields.journal, "preprint (no journal or proceedings)", False, 0.0,
+                                       note="the work is a preprint; it was not published in the venue stated"))
         else:
             out.append(FieldComparison("journal", fields.journal, None, None))
     for name, stated, found in (("volume", fields.volume, record.volume), ("issue", fields.issue, record.issue)):
@@ -304,7 +380,7 @@ def merge_comparisons(per_record: list[list[FieldComparison]]) -> list[FieldComp
             cur = best.get(c.field)
             if cur is None or (rank[c.agrees], c.score) > (rank[cur.agrees], cur.score):
                 best[c.field] = c
-    order = ["title", "first_author", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid"]
+    order = ["title", "first_author", "authors", "author_list", "year", "journal", "volume", "issue", "pages", "doi", "pmid"]
     return sorted(best.values(), key=lambda c: order.index(c.field) if c.field in order else 99)
 
 

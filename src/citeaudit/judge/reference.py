@@ -135,7 +135,10 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
 def reference_text(citation: Citation) -> str | None:
     """The whole string a reference-list entry was parsed from: what candidates are
     validated against (None for mentions, bios and links, which are not bibliographic strings)."""
-    return citation.text if citation.kind == "reference" and citation.text else None
+    text = citation.text or ""
+    if citation.kind != "reference" or len(text.strip()) < 20:
+        return None  # too short to be a reference string (a citation built by hand, say)
+    return text
 
 
 def scholarly_shaped(f) -> bool:
