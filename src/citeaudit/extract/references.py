@@ -175,7 +175,7 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
         # locator, or year and a quoted title) after a finished one starts a new entry, whatever
         # its names look like ('v. Thurzó, E. (1926)...', 'Chamberlain, Bobby J. 1995. "..."')
         if _whole_entry(line) and _whole_entry(text[current.start:current.end]) and citation_score(line) >= 2 \
-                and _NEW_ENTRY_START_RE.match(line) and not _SOURCE_TAIL_RE.match(line):
+                and _name_start(line) and not _SOURCE_TAIL_RE.match(line):
             return False
         return True
     score = citation_score(line)
@@ -186,8 +186,14 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
     return not (new_entry and not _SOURCE_TAIL_RE.match(line))
 
 
-# how an entry's first line may start: a capitalised name, or a lower-case particle before one ('v. Thurzó')
-_NEW_ENTRY_START_RE = re.compile(r"(?:[a-z]{1,3}\.?\s)?[A-Z\u00C0-\u024F][\w'’\-\u00C0-\u024F]+[,\s]")
+# how an entry's first line may start: a capitalised name in any script ('Иванова М,'), or a
+# lower-case particle before one ('v. Thurzó')
+_NEW_ENTRY_START_RE = re.compile(r"(?:[a-z]{1,3}\.?\s)?([^\W\d_])[\w'’\-]+[,\s]")
+
+
+def _name_start(line: str) -> bool:
+    m = _NEW_ENTRY_START_RE.match(line)
+    return bool(m and m.group(1).isupper())
 
 
 _ANY_YEAR_RE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d{2}(?!\d)")  # old works too: 'Il Cimento 1 (5-6) (1843)'

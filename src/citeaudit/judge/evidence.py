@@ -241,14 +241,14 @@ def evidence(text: str, record: Record) -> Evidence:
     journal = journal_in(names, t) if names else None
     for n in names:
         accounted.update(fold(n).split())
-    # numbers, each used once: pages first (most specific), then volume, issue, year
+    # numbers, each used once: volume, issue, pages, then the year
     nums = list(t.numbers)
+    volume = _consume(nums, record.volume)
+    issue = _consume(nums, record.issue)
     page1, page2 = _pages(record.pages)
     first_page = _consume(nums, page1)
     if page2:
         _consume(nums, page2)
-    volume = _consume(nums, record.volume)
-    issue = _consume(nums, record.issue)
     years = sorted(set(record.years) | ({record.year} if record.year else set()))
     year = year_near = None
     if years:

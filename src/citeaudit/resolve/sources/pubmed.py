@@ -209,6 +209,35 @@ def _author_term(person) -> str:
     return f"{_clean(person.family)} {initial.upper()}".strip()
 
 
+_STRING_YEAR_RE = re.compile(r"(?<![\d.])(1[89]\d{2}|20\d{2})(?![\d.])")
+_STRING_NUMBER_RE = re.compile(r"(?<![\w.])(\d{1,5})(?![\d])")
+_SURNAME_RE = re.compile(r"[A-Z\u00C0-\u024F][\w'’\-\u00C0-\u024F]+")
+
+
+def string_term(citation: Citation) -> str | None:
+    """An esearch term from the strong tokens of a reference string, whatever its style: the
+    first author's surname, the year and the string's other numbers as volume candidates
+    ('Ewing[1au] AND 2021[dp] AND (111[vi] OR 1715[vi])'). It finds a journal article cited
+    with no title (ACS, AIP, Elsevier) that a parse of the string could not read."""
+    if citation.kind != "reference" or not citation.text:
+        return None
+    from citeaudit.judge.evidence import clean_reference
+
+    text = clean_reference(citation.text)
+    years = _STRING_YEAR_RE.findall(text)
+    family = citation.fields.authors[0].family if citation.fields.authors else None
+    if not family:
+        m = _SURNAME_RE.search(text)
+        family = m.group(0) if m else None
+    if not years or not family or len(family_key(family)) < 2:
+        return None
+    numbers = [n for n in dict.fromkeys(_STRING_NUMBER_RE.findall(text)) if n not in years and n != "0"][:4]
+    if not numbers:
+        return None
+    return (f"{_clean(family)}[1au] AND {years[0]}[dp] AND ("
+            + " OR ".join(f"{n}[vi]" for n in numbers) + ")")
+
+
 def search_terms(citation: Citation) -> list[str]:
     """esearch terms, most specific first: title words; author + journal + volume/year;
     author + year + any title word; the DOI. The search stops at the first that finds something."""
@@ -216,6 +245,9 @@ def search_terms(citation: Citation) -> list[str]:
     terms: list[str] = []
     if f.pmcid and not f.pmid and re.fullmatch(r"PMC\d{4,9}", f.pmcid, re.IGNORECASE):
         terms.append(f"{f.pmcid.upper()}[pmcid]")  # a PMC link: PubMed finds the article by its PMCID
+    strong = string_term(citation)
+    if strong:
+        terms.append(strong)
     words = significant_words(f.title or "", limit=8)
     if len(words) >= 2:
         terms.append(" AND ".join(f"{w}[ti]" for w in words))
@@ -236,4 +268,4 @@ def search_terms(citation: Citation) -> list[str]:
         terms.append(t + " AND (" + " OR ".join(f"{w}[ti]" for w in words) + ")")
     if f.doi:
         terms.append(f"{f.doi}[aid]")
-    return terms[:4]
+    return terms[:5]
