@@ -54,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from citeaudit.commands.runner import AuditRunner  # noqa: E402
+from citeaudit.ingest.document import clean_text  # noqa: E402
 from citeaudit.config import Settings  # noqa: E402
 from citeaudit.emulate import Corpus, Emulator  # noqa: E402
 from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED  # noqa: E402
@@ -139,7 +140,9 @@ def build_articles(style: str, refs: list[str], per_article: int = PER_ARTICLE, 
         filler = f"{FILLER[a % len(FILLER)]} {FILLER[(a + 1) % len(FILLER)]}"
         text = f"What the research says, part {a + 1}\n\n{filler}\n\nReferences\n\n"
         for k, ref in enumerate(refs[start:start + per_article], 1):
-            entry = renumber(ref, k)
+            # control characters (one string carries C1 bytes of mojibake) are dropped at ingest,
+            # as in any article: place the string as ingest will keep it, so spans still map
+            entry = clean_text(renumber(ref, k))
             art.placed.append(Placed(start + k - 1, len(text), len(text) + len(entry), entry))
             text += entry + gap
         art.text = text

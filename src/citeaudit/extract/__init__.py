@@ -29,7 +29,7 @@ def _entry_citation(text: str, start: int, end: int) -> Citation:
     fields = parse_entry(entry)
     note = None if (fields.title or fields.journal) else "could not find a title or journal in this entry"
     return Citation(kind="reference", text=entry, start=start, end=end, fields=fields,
-                    category=classify(fields, entry), note=note)
+                    category=classify(fields, entry), note=note, extra={"entry": True})
 
 
 def _identifier_citations(text: str, entries: list[Citation]) -> list[Citation]:
@@ -45,5 +45,5 @@ def _identifier_citations(text: str, entries: list[Citation]) -> list[Citation]:
         seen.add((key, value))
         citations.append(Citation(kind="reference", text=text[start:end], start=start, end=end,
                                   fields=Fields(**{key: value}), category="scholarly",
-                                  note=f"bare {key.upper()} in the body text"))
+                                  note=f"bare {key.upper()} in the body text", extra={"entry": False}))
     return citations

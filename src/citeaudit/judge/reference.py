@@ -133,11 +133,15 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
 
 
 def reference_text(citation: Citation) -> str | None:
-    """The whole string a reference-list entry was parsed from: what candidates are
-    validated against (None for mentions, bios and links, which are not bibliographic strings)."""
+    """The whole string a reference-list entry was parsed from: what candidates are validated
+    against (None for mentions, bios, links, a bio's named paper and bare identifiers, which are
+    not bibliographic strings)."""
     text = citation.text or ""
-    if citation.kind != "reference" or len(text.strip()) < 20:
-        return None  # too short to be a reference string (a citation built by hand, say)
+    entry = citation.extra.get("entry")
+    if entry is None:  # stored before the flag existed: a reference-list entry unless a bare identifier
+        entry = not (citation.note or "").startswith("bare ")
+    if citation.kind != "reference" or not entry or len(text.strip()) < 20:
+        return None  # not a reference-list entry (a bio's paper, a bare DOI), or too short to be one
     return text
 
 

@@ -38,7 +38,8 @@ def paper_citation(c: Citation, paper: dict) -> Citation:
     p = c.fields.authors[0]
     return Citation(kind="reference", text=paper["title"], start=c.start, end=c.end, category="scholarly",
                     fields=Fields(title=paper["title"], authors=[Person(p.family, p.given)],
-                                  journal=paper.get("journal"), year=paper.get("year")))
+                                  journal=paper.get("journal"), year=paper.get("year")),
+                    extra={"entry": False})  # not a reference string: judged on its fields alone
 
 
 def check_paper(c: Citation, paper: dict, sources) -> dict[str, Any]:

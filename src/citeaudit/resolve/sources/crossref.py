@@ -19,6 +19,7 @@ from habanero.exceptions import RequestError
 
 from citeaudit.config import Settings
 from citeaudit.judge.evidence import clean_reference
+from citeaudit.judge.reference import reference_text
 from citeaudit.models import Citation, Record
 from citeaudit.records.crossref import parse_work, parse_works_response
 from citeaudit.resolve.sources.base import SourceError
@@ -160,7 +161,7 @@ class CrossrefSource:
         query = bibliographic_query(citation)
         if not query:
             return []
-        if citation.kind == "reference":
+        if reference_text(citation):
             limit = max(limit, REFERENCE_ROWS)  # candidates are validated against the string: a wider net is free
         body = self._call(lambda: self.client.works(query_bibliographic=query, limit=limit, select=SELECT),
                           self.query_pool, "search")
@@ -208,7 +209,7 @@ def bibliographic_query(citation: Citation) -> str:
     removed), as Crossref's own reference matcher does: the search ranks on every word of the
     string, whatever its style, and a parse of it is never needed to find the work. Other
     citations (a link's anchor text, a quoted title) send the details read from them."""
-    if citation.kind == "reference" and citation.text:
+    if reference_text(citation):
         cleaned = clean_reference(citation.text)
         if len(cleaned) > 600:  # a long author list: its start, and the title, venue and numbers at the end
             cleaned = cleaned[:200].rsplit(" ", 1)[0] + " " + cleaned[-400:].split(" ", 1)[-1]

@@ -219,9 +219,11 @@ def string_term(citation: Citation) -> str | None:
     first author's surname, the year and the string's other numbers as volume candidates
     ('Ewing[1au] AND 2021[dp] AND (111[vi] OR 1715[vi])'). It finds a journal article cited
     with no title (ACS, AIP, Elsevier) that a parse of the string could not read."""
-    if citation.kind != "reference" or not citation.text:
-        return None
     from citeaudit.judge.evidence import clean_reference
+    from citeaudit.judge.reference import reference_text
+
+    if not reference_text(citation):
+        return None
 
     text = clean_reference(citation.text)
     years = _STRING_YEAR_RE.findall(text)
