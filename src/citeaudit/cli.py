@@ -15,6 +15,7 @@ import typer
 
 from citeaudit import __version__
 from citeaudit.config import Settings, load_settings
+from citeaudit.report.render import Format
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -94,6 +95,30 @@ def _output(text: str, output: Optional[Path]) -> None:
 
 
 FORMAT_HELP = "Output format: table (default), json, markdown or csv."
+RUN_FORMAT_HELP = ("Output format. json: one object per article, an array for several; jsonl: one report a line; "
+                   "html: a self-contained page (with -o DIR and several articles: one page each plus index.html).")
+PROBLEMS_HELP = "List only problems: mismatched, unfound, retracted works and failed checks (summaries stay whole)."
+
+
+def _write_reports(reports: list, fmt, use_color: bool, problems: bool, output: Optional[Path], store=None) -> None:
+    """Render several articles' reports as one output (or, for HTML into a directory, one page each)."""
+    from citeaudit.report.render import render_reports
+
+    if str(getattr(fmt, "value", fmt)) == "html" and store is not None:
+        from citeaudit.report.stored import attach_history
+
+        attach_history(store, reports)
+    if str(getattr(fmt, "value", fmt)) == "html" and output is not None and output.is_dir():
+        from citeaudit.report.html import write_pages
+
+        try:
+            written = write_pages(reports, output, problems=problems)
+        except OSError as e:
+            fail(f"cannot write into {output}: {e.strerror}")
+        typer.echo(f"wrote {len(written)} page{'s' if len(written) != 1 else ''} in {output} "
+                   f"(open {written[0].name})", err=True)
+        return
+    _output(render_reports(reports, fmt, color=use_color and output is None, problems=problems), output)
 
 
 @app.command()
@@ -101,7 +126,8 @@ def run(
     ctx: typer.Context,
     inputs: List[str] = typer.Argument(..., metavar="ARTICLE",
                                        help="Article files (.txt, .md, .html), directories of them, or URLs."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=RUN_FORMAT_HELP),
+    problems: bool = typer.Option(False, "--problems", help=PROBLEMS_HELP),
     offline: bool = typer.Option(False, "--offline", help="Use only records already stored in the database; no network."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask the services even when a fresh stored record exists."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
@@ -125,11 +151,13 @@ def run(
       citeaudit run posts/ --format csv > verdicts.csv
 
       citeaudit run draft.txt --offline   (only records stored earlier)
+
+      citeaudit run posts/ --problems   (only what needs fixing, and a total line)
+
+      citeaudit run posts/ --format html -o site/   (one page per article and index.html)
     """
     from citeaudit.commands.runner import AuditRunner, InputError
 
-    if fmt not in ("table", "json", "markdown", "csv"):
-        fail(f"unknown format {fmt!r}: use table, json, markdown or csv")
     settings: Settings = ctx.obj.settings.with_(offline=offline, refresh=refresh, max_age_days=max_age_days,
                                                 allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
@@ -140,7 +168,7 @@ def run(
     except InputError as e:
         fail(str(e))
     worst = EXIT_OK
-    texts = []
+    reports = []
     failures: dict[str, str] = {}
     # every article's citations resolved in one pass: shared references are asked about once
     for path, result in runner.audit_many(paths):
@@ -148,7 +176,7 @@ def run(
             typer.echo(f"citeaudit: error: {result}", err=True)
             worst = EXIT_USAGE
             continue
-        texts.append(runner.render(result, fmt, use_color and output is None, first=not texts))
+        reports.append(result.report)
         if result.has_findings and worst == EXIT_OK:
             worst = EXIT_FINDINGS
         failures.update(result.source_failures)
@@ -157,7 +185,7 @@ def run(
         # the report says it per citation; say it once where a scheduler's log will show it
         typer.echo(f"citeaudit: warning: {name} could not be asked for some citations "
                    f"(left unchecked): {error}", err=True)
-    _output("".join(texts), output)
+    _write_reports(reports, fmt, use_color, problems, output, store)
     raise typer.Exit(worst)
 
 
@@ -307,29 +335,36 @@ def history(
 @app.command()
 def report(
     ctx: typer.Context,
-    article: str = typer.Argument(..., help="An audited article: its file path or URL, as given to `run`."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    articles: List[str] = typer.Argument(..., metavar="ARTICLE",
+                                         help="Audited articles: file paths or URLs, as given to `run`."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=RUN_FORMAT_HELP),
+    problems: bool = typer.Option(False, "--problems", help=PROBLEMS_HELP),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour verdicts (default: when stdout is a terminal)."),
 ) -> None:
-    """An article's latest stored verdicts, from the database (no network).
+    """Articles' latest stored verdicts, from the database (no network).
 
     Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage.
+    Examples:
+
+      citeaudit report fixtures/articles/002_kratom_back_pain.txt
+
+      citeaudit report a.txt b.html --problems --format json
     """
-    from citeaudit.report import render as render_report
     from citeaudit.report.stored import stored_report
     from citeaudit.store import StoreError
 
-    _check_format(fmt)
     store = _existing_store(ctx.obj.settings)
-    try:
-        rep = stored_report(store, article)
-    except StoreError as e:
-        fail(str(e))
-    use_color = (sys.stdout.isatty() if color is None else color) and output is None
-    _output(render_report(rep, fmt, color=use_color), output)
-    s = rep["summary"]
-    raise typer.Exit(EXIT_FINDINGS if s["mismatched"] or s["unfound"] else EXIT_OK)
+    reports = []
+    for article in articles:
+        try:
+            reports.append(stored_report(store, article))
+        except StoreError as e:
+            fail(str(e))
+    use_color = sys.stdout.isatty() if color is None else color
+    _write_reports(reports, fmt, use_color, problems, output, store)
+    findings = any(r["summary"]["mismatched"] or r["summary"]["unfound"] for r in reports)
+    raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
 
 
 @app.command()
