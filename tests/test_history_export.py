@@ -186,7 +186,7 @@ def test_report_errors(demo_db, tmp_path):
     r = cli(db, "report", str(tmp_path / "never-audited.txt"))
     assert r.exit_code == 2 and "no article" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     r = cli(db, "report", str(SEED), "--format", "pdf")
-    assert r.exit_code == 2 and "unknown format 'pdf'" in r.stderr
+    assert r.exit_code == 2 and "'pdf' is not one of" in r.stderr and "html" in r.stderr
     r = cli(db, "history", "99999")
     assert r.exit_code == 2 and "no citation 99999" in r.stderr
     r = cli(db, "history", "abc")

@@ -6,8 +6,10 @@ input (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -15,6 +17,7 @@ import typer
 
 from citeaudit import __version__
 from citeaudit.config import Settings, load_settings
+from citeaudit.report.render import Format
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -37,8 +40,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-records_app = typer.Typer(help="Bibliographic records stored in the database.", no_args_is_help=True)
-db_app = typer.Typer(help="The SQLite database itself.", no_args_is_help=True)
+records_app = typer.Typer(help="Bibliographic records stored in the database.\n\nExample:\n\n"
+                          "  citeaudit records load fixtures/records/", no_args_is_help=True)
+db_app = typer.Typer(help="The SQLite database itself.\n\nExample:\n\n  citeaudit db upgrade", no_args_is_help=True)
 app.add_typer(records_app, name="records")
 app.add_typer(db_app, name="db")
 
@@ -63,7 +67,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", help="SQLite database (default: $CITEAUDIT_DB or ./audit.db)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $CITEAUDIT_DB or ./audit.db)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     try:
@@ -96,17 +100,64 @@ def _output(text: str, output: Optional[Path]) -> None:
 FORMAT_HELP = "Output format: table (default), json, markdown or csv."
 
 
+class ColorMode(str, Enum):
+    """--color: colour verdicts always, never, or when stdout is a terminal and NO_COLOR is unset."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+COLOR_HELP = "Colour verdicts: auto (a terminal, unless NO_COLOR is set), always or never."
+
+
+def use_color(mode: ColorMode, no_color: bool, output: Optional[Path]) -> bool:
+    """Whether to write colour codes: never into a file; --no-color is --color never; in auto,
+    only on a terminal and only when NO_COLOR (https://no-color.org) is unset or empty."""
+    if no_color or mode == ColorMode.never or output is not None:
+        return False
+    if mode == ColorMode.always:
+        return True
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+RUN_FORMAT_HELP = ("Output format. json: one object per article, an array for several; jsonl: one report a line; "
+                   "html: a self-contained page (with -o DIR and several articles: one page each plus index.html).")
+PROBLEMS_HELP = "List only problems: mismatched, unfound, retracted works and failed checks (summaries stay whole)."
+
+
+def _write_reports(reports: list, fmt, colored: bool, problems: bool, output: Optional[Path], store=None) -> None:
+    """Render several articles' reports as one output (or, for HTML into a directory, one page each)."""
+    from citeaudit.report.render import render_reports
+
+    if str(getattr(fmt, "value", fmt)) == "html" and store is not None:
+        from citeaudit.report.stored import attach_history
+
+        attach_history(store, reports)
+    if str(getattr(fmt, "value", fmt)) == "html" and output is not None and output.is_dir():
+        from citeaudit.report.html import write_pages
+
+        try:
+            written = write_pages(reports, output, problems=problems)
+        except OSError as e:
+            fail(f"cannot write into {output}: {e.strerror}")
+        typer.echo(f"wrote {len(written)} page{'s' if len(written) != 1 else ''} in {output} "
+                   f"(open {written[0].name})", err=True)
+        return
+    _output(render_reports(reports, fmt, color=colored and output is None, problems=problems), output)
+
+
 @app.command()
 def run(
     ctx: typer.Context,
     inputs: List[str] = typer.Argument(..., metavar="ARTICLE",
                                        help="Article files (.txt, .md, .html), directories of them, or URLs."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=RUN_FORMAT_HELP),
+    problems: bool = typer.Option(False, "--problems", help=PROBLEMS_HELP),
     offline: bool = typer.Option(False, "--offline", help="Use only records already stored in the database; no network."),
     refresh: bool = typer.Option(False, "--refresh", help="Ask the services even when a fresh stored record exists."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
-    max_age_days: Optional[float] = typer.Option(None, "--max-age-days", help="Reuse stored records younger than this (default 30)."),
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour verdicts (default: when stdout is a terminal)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file instead of stdout."),
+    max_age_days: Optional[float] = typer.Option(None, "--max-age-days", metavar="DAYS", help="Reuse stored records younger than this (default 30)."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", help=COLOR_HELP),
+    no_color: bool = typer.Option(False, "--no-color", hidden=True, help="Same as --color never."),
     allow_private_urls: bool = typer.Option(
         False, "--allow-private-urls",
         help="Let URLs (the article's and its links, and every redirect) reach loopback or private-network "
@@ -125,22 +176,24 @@ def run(
       citeaudit run posts/ --format csv > verdicts.csv
 
       citeaudit run draft.txt --offline   (only records stored earlier)
+
+      citeaudit run posts/ --problems   (only what needs fixing, and a total line)
+
+      citeaudit run posts/ --format html -o site/   (one page per article and index.html)
     """
     from citeaudit.commands.runner import AuditRunner, InputError
 
-    if fmt not in ("table", "json", "markdown", "csv"):
-        fail(f"unknown format {fmt!r}: use table, json, markdown or csv")
     settings: Settings = ctx.obj.settings.with_(offline=offline, refresh=refresh, max_age_days=max_age_days,
                                                 allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
-    use_color = sys.stdout.isatty() if color is None else color
+    colored = use_color(color, no_color, output)
     runner = AuditRunner(settings, store, progress=sys.stderr.isatty())
     try:
         paths = runner.expand_inputs(inputs)
     except InputError as e:
         fail(str(e))
     worst = EXIT_OK
-    texts = []
+    reports = []
     failures: dict[str, str] = {}
     # every article's citations resolved in one pass: shared references are asked about once
     for path, result in runner.audit_many(paths):
@@ -148,7 +201,7 @@ def run(
             typer.echo(f"citeaudit: error: {result}", err=True)
             worst = EXIT_USAGE
             continue
-        texts.append(runner.render(result, fmt, use_color and output is None, first=not texts))
+        reports.append(result.report)
         if result.has_findings and worst == EXIT_OK:
             worst = EXIT_FINDINGS
         failures.update(result.source_failures)
@@ -157,7 +210,7 @@ def run(
         # the report says it per citation; say it once where a scheduler's log will show it
         typer.echo(f"citeaudit: warning: {name} could not be asked for some citations "
                    f"(left unchecked): {error}", err=True)
-    _output("".join(texts), output)
+    _write_reports(reports, fmt, colored, problems, output, store)
     raise typer.Exit(worst)
 
 
@@ -166,7 +219,12 @@ def records_load(
     ctx: typer.Context,
     files: List[Path] = typer.Argument(..., help="Crossref work JSON or PubMed efetch XML files, or directories of them."),
 ) -> None:
-    """Store records from files, so that `run --offline` can resolve against them."""
+    """Store records from files, so that `run --offline` can resolve against them.
+
+    Example:
+
+      citeaudit --db demo.db records load fixtures/records/
+    """
     from citeaudit.records.files import RecordFileError, load_record_files
 
     store = open_store(ctx.obj.settings)
@@ -186,7 +244,12 @@ def records_load(
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
-    """Create the database or bring its schema up to date (runs Alembic migrations)."""
+    """Create the database or bring its schema up to date (runs Alembic migrations).
+
+    Example:
+
+      citeaudit --db site.db db upgrade
+    """
     from citeaudit.store import StoreError
     from citeaudit.store.db import current_revision, upgrade
 
@@ -218,20 +281,21 @@ def _existing_store(settings: Settings):
 @app.command()
 def reverify(
     ctx: typer.Context,
-    older_than: float = typer.Option(30.0, "--older-than", help="Re-check citations whose latest check is older than "
+    older_than: float = typer.Option(30.0, "--older-than", metavar="DAYS", help="Re-check citations whose latest check is older than "
                                      "this many days (0: all); every unchecked one is re-checked too."),
-    article: Optional[str] = typer.Option(None, "--article", help="Only this article (file path or URL as audited)."),
-    verdict: Optional[str] = typer.Option(None, "--verdict", help="Only citations whose latest verdict is this."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many citations (oldest check first)."),
+    article: Optional[str] = typer.Option(None, "--article", metavar="ARTICLE", help="Only this article (file path or URL as audited)."),
+    verdict: Optional[str] = typer.Option(None, "--verdict", metavar="[verified|mismatched|unfound|unchecked]",
+                                           help="Only citations whose latest verdict is this."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, metavar="N", help="At most this many citations (oldest check first)."),
     max_age_days: Optional[float] = typer.Option(
         None, "--max-age-days", min=0.0, metavar="DAYS",
         help="Reuse stored records and searches younger than DAYS instead of asking the services (when all are "
              "that fresh, nothing is sent). Default: fetch fresh records whatever the stored ones' age."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    wait: float = typer.Option(0.0, "--wait", min=0.0, help="If another reverify is running on this database, wait "
+    fmt: str = typer.Option("table", "--format", "-f", metavar="[table|json|markdown|csv]", help=FORMAT_HELP),
+    wait: float = typer.Option(0.0, "--wait", min=0.0, metavar="SECONDS", help="If another reverify is running on this database, wait "
                                "up to this many seconds for it (default: exit at once with code 75)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when nothing changed (for cron)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the result to this file instead of stdout."),
 ) -> None:
     """Re-check stored citations with fresh records and print what changed.
 
@@ -239,6 +303,11 @@ def reverify(
     Appends new checks in a new run per article (old checks are kept). Exit code 0 when
     nothing got worse, 1 when something did (verified -> mismatched, -> unfound, newly
     retracted...), 2 for bad usage, 75 when another reverify holds the database's lock.
+    Examples:
+
+      citeaudit reverify --older-than 7 --quiet   (for cron: silent when nothing changed)
+
+      citeaudit reverify --verdict unfound --format json
     """
     from citeaudit.commands.lock import LockBusy, ReverifyLock
     from citeaudit.models import VERDICTS
@@ -282,7 +351,7 @@ def reverify(
     finally:
         lock.release()
     if not (quiet and not result.transitions):
-        _output(render(result, fmt, color=sys.stdout.isatty() and output is None), output)
+        _output(render(result, fmt, color=use_color(ColorMode.auto, False, output)), output)
     raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
 
 
@@ -290,10 +359,15 @@ def reverify(
 def history(
     ctx: typer.Context,
     citation_id: int = typer.Argument(..., help="A citation id (the `id` in JSON reports, `citation_id` in the views)."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="[table|json|markdown|csv]", help=FORMAT_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
 ) -> None:
-    """Every check of one citation, oldest first, from the database (no network)."""
+    """Every check of one citation, oldest first, from the database (no network).
+
+    The id is the number in the table of `run` and `report`. Example:
+
+      citeaudit history 14 --format json
+    """
     from citeaudit.report.stored import citation_history, render_history
 
     _check_format(fmt)
@@ -307,40 +381,55 @@ def history(
 @app.command()
 def report(
     ctx: typer.Context,
-    article: str = typer.Argument(..., help="An audited article: its file path or URL, as given to `run`."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour verdicts (default: when stdout is a terminal)."),
+    articles: List[str] = typer.Argument(..., metavar="ARTICLE",
+                                         help="Audited articles: file paths or URLs, as given to `run`."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=RUN_FORMAT_HELP),
+    problems: bool = typer.Option(False, "--problems", help=PROBLEMS_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file instead of stdout."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", help=COLOR_HELP),
+    no_color: bool = typer.Option(False, "--no-color", hidden=True, help="Same as --color never."),
 ) -> None:
-    """An article's latest stored verdicts, from the database (no network).
+    """Articles' latest stored verdicts, from the database (no network).
 
     Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage.
+    Examples:
+
+      citeaudit report fixtures/articles/002_kratom_back_pain.txt
+
+      citeaudit report a.txt b.html --problems --format json
     """
-    from citeaudit.report import render as render_report
     from citeaudit.report.stored import stored_report
     from citeaudit.store import StoreError
 
-    _check_format(fmt)
     store = _existing_store(ctx.obj.settings)
-    try:
-        rep = stored_report(store, article)
-    except StoreError as e:
-        fail(str(e))
-    use_color = (sys.stdout.isatty() if color is None else color) and output is None
-    _output(render_report(rep, fmt, color=use_color), output)
-    s = rep["summary"]
-    raise typer.Exit(EXIT_FINDINGS if s["mismatched"] or s["unfound"] else EXIT_OK)
+    reports = []
+    for article in articles:
+        try:
+            reports.append(stored_report(store, article))
+        except StoreError as e:
+            fail(str(e))
+    _write_reports(reports, fmt, use_color(color, no_color, output), problems, output, store)
+    findings = any(r["summary"]["mismatched"] or r["summary"]["unfound"] for r in reports)
+    raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
 
 
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: str = typer.Option("csv", "--format", "-f", help="csv (default) or jsonl (one JSON object per line)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
-    article: Optional[str] = typer.Option(None, "--article", help="Only this article."),
-    verdict: Optional[str] = typer.Option(None, "--verdict", help="Only citations whose latest verdict is this."),
+    fmt: str = typer.Option("csv", "--format", "-f", metavar="[csv|jsonl]", help="csv (default) or jsonl (one JSON object per line)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
+    article: Optional[str] = typer.Option(None, "--article", metavar="ARTICLE", help="Only this article."),
+    verdict: Optional[str] = typer.Option(None, "--verdict", metavar="[verified|mismatched|unfound|unchecked]",
+                                           help="Only citations whose latest verdict is this."),
 ) -> None:
-    """The latest verdict of every stored citation, as CSV or JSON lines (no network)."""
+    """The latest verdict of every stored citation, as CSV or JSON lines (no network).
+
+    Examples:
+
+      citeaudit export > latest.csv
+
+      citeaudit export --format jsonl --verdict unfound -o unfound.jsonl
+    """
     from citeaudit.models import VERDICTS
     from citeaudit.report.stored import export_csv, export_jsonl, export_rows
 
@@ -354,13 +443,20 @@ def export(
 @app.command()
 def schedule(
     ctx: typer.Context,
-    every: str = typer.Option("daily", "--every", help="hourly, daily or weekly."),
-    older_than: float = typer.Option(30.0, "--older-than", help="Passed to `reverify --older-than`."),
-    install: Optional[str] = typer.Option(None, "--install", help="Install instead of printing: `systemd` writes "
+    every: str = typer.Option("daily", "--every", metavar="[hourly|daily|weekly]", help="hourly, daily or weekly."),
+    older_than: float = typer.Option(30.0, "--older-than", metavar="DAYS", help="Passed to `reverify --older-than`."),
+    install: Optional[str] = typer.Option(None, "--install", metavar="[systemd|cron]", help="Install instead of printing: `systemd` writes "
                                           "the units to ~/.config/systemd/user/, `cron` adds the line via `crontab -`."),
-    name: str = typer.Option("citeaudit-reverify", "--name", help="Unit name / crontab marker (one per database)."),
+    name: str = typer.Option("citeaudit-reverify", "--name", metavar="NAME", help="Unit name / crontab marker (one per database)."),
 ) -> None:
-    """Print (or install) a crontab line and a systemd service + timer that run `reverify`."""
+    """Print (or install) a crontab line and a systemd service + timer that run `reverify`.
+
+    Examples:
+
+      citeaudit --db /srv/site/audit.db schedule --every daily
+
+      citeaudit schedule --install systemd
+    """
     from citeaudit.commands.schedule import ScheduleError, install_cron, install_systemd, make_plan, describe
 
     if install not in (None, "systemd", "cron"):

@@ -68,7 +68,7 @@ def hostile_run(tmp_path_factory):
     article.write_text("Hostile " + ANSI + "\n\nReferences\n\n" + "\n".join(entries) + "\n", encoding="utf-8")
     outputs = {}
     for fmt in ("table", "markdown", "csv", "json"):
-        p = run_cli("--db", str(db), "run", str(article), "--offline", "--format", fmt, "--color")
+        p = run_cli("--db", str(db), "run", str(article), "--offline", "--format", fmt, "--color", "always")
         assert_no_traceback(p)
         assert p.returncode in (0, 1), p.stderr
         outputs[fmt] = p.stdout

@@ -167,7 +167,7 @@ class AuditRunner:
                 except InputError as e:
                     out.append((item, e))
                     continue
-                if not is_url(item):
+                if not is_url(item) and doc.source == item:  # a file (api.py names its texts itself)
                     doc.source = str(Path(item).resolve())
                 citations = extract_citations(doc)
                 if bar:

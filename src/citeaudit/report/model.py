@@ -48,6 +48,9 @@ def summarize(entries: list[dict[str, Any]]) -> dict[str, Any]:
 def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict[str, Any] | None = None) -> dict[str, Any]:
     ids = citation_ids or [None] * len(audit.items)
     entries = [citation_entry(it, cid) for it, cid in zip(audit.items, ids)]
+    for e in entries:  # `linked_to` is a position in this list; the id survives filtering (--problems)
+        if e.get("linked_to") is not None and 0 <= e["linked_to"] < len(ids) and ids[e["linked_to"]] is not None:
+            e["linked_to_id"] = ids[e["linked_to"]]
     d = audit.document
     from citeaudit.judge.credibility import credibility  # article credibility summary and headline
 

@@ -1,10 +1,13 @@
-"""Rendering a report dict (see model.py) as a terminal table, JSON, Markdown or CSV."""
+"""Rendering report dicts (see model.py) as a terminal table, JSON, JSON lines, Markdown, CSV
+or HTML: one article with `render`, several (one JSON array, one CSV header, a total line)
+with `render_reports`."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from enum import Enum
 from typing import Any, Callable
 
 from citeaudit.report import safe
@@ -48,6 +51,8 @@ def table(report: dict[str, Any], color: bool = False) -> str:
     out.append(f"citeaudit: {safe.plain(art['source'])}" + (f" \u2014 {safe.plain(art['title'], 80)}" if art.get("title") else ""))
     if report.get("headline"):
         out.append(safe.plain(report["headline"]))
+    if report.get("problems_only"):
+        out.append(problems_line(report))
     out.append("")
     for n, e in enumerate(report["citations"], 1):
         label = LABEL.get(e["verdict"], e["verdict"].upper())
@@ -57,7 +62,7 @@ def table(report: dict[str, Any], color: bool = False) -> str:
         kind = "" if e["kind"] == "reference" else f"[{e['kind']}] "
         if e.get("retracted"):  # whatever the verdict, a retracted work stands out
             kind = (f"\x1b[1;31m{RETRACTED_TAG}\x1b[0m " if color else f"{RETRACTED_TAG} ") + kind
-        out.append(f"{n:>3}. {tag} {kind}{safe.plain(e['text'], 110)}")
+        out.append(f"{number(e, n):>3}. {tag} {kind}{safe.plain(e['text'], 110)}")
         if e.get("matched"):
             out.append(f"      found: {_record_line(e['matched'])}")
         for d in e.get("differences") or []:
@@ -69,7 +74,15 @@ def table(report: dict[str, Any], color: bool = False) -> str:
             out.append(f"      note: {safe.plain(note, 200)}")
     out.append("")
     out.append(summary_line(report["summary"]))
+    if any(e.get("id") for e in report["citations"]):
+        out.append("(numbers are citation ids: `citeaudit history ID` lists one's checks)")
     return "\n".join(out) + "\n"
+
+
+def number(entry: dict[str, Any], position: int) -> int:
+    """The number a citation is shown under: its id in the database (the id `history`,
+    `export` and the SQL views use), or its position when the report was never stored."""
+    return entry.get("id") or position
 
 
 def as_json(report: dict[str, Any], color: bool = False) -> str:
@@ -84,8 +97,10 @@ def markdown(report: dict[str, Any], color: bool = False) -> str:
     if report.get("headline"):
         out += [f"**{md(report['headline'])}**", ""]
     first, *by_kind = summary_line(report["summary"]).split("\n")
-    out += [f"**{first}**", *(f"- {k.strip()}" for k in by_kind), "",
-            "| # | Verdict | Kind | Citation | Found | Details |", "|---|---|---|---|---|---|"]
+    out += [f"**{first}**", *(f"- {k.strip()}" for k in by_kind), ""]
+    if report.get("problems_only"):
+        out += [md(problems_line(report)), ""]
+    out += ["| # | Verdict | Kind | Citation | Found | Details |", "|---|---|---|---|---|---|"]
     for n, e in enumerate(report["citations"], 1):
         found = md(_record_line(e["matched"])) if e.get("matched") else ""
         details = "; ".join(f"{d['field']}: stated {md(d['stated'])}, found {md(d['found'])}" for d in e.get("differences") or [])
@@ -94,7 +109,7 @@ def markdown(report: dict[str, Any], color: bool = False) -> str:
         if e.get("notes"):
             details += ("; " if details else "") + "; ".join(md(x) for x in e["notes"])
         verdict = f"{e['verdict']} **RETRACTED WORK**" if e.get("retracted") else e["verdict"]
-        out.append(f"| {n} | {verdict} | {e['kind']} | {md(e['text'], 160)} | {found} | {details} |")
+        out.append(f"| {number(e, n)} | {verdict} | {e['kind']} | {md(e['text'], 160)} | {found} | {details} |")
     return "\n".join(out) + "\n"
 
 
@@ -125,8 +140,99 @@ def as_csv(report: dict[str, Any], color: bool = False, header: bool = True) -> 
     return buf.getvalue()
 
 
-FORMATS: dict[str, Callable[..., str]] = {"table": table, "json": as_json, "markdown": markdown, "csv": as_csv}
+def as_jsonl(report: dict[str, Any], color: bool = False) -> str:
+    return json.dumps(report, ensure_ascii=False, default=str) + "\n"
+
+
+class Format(str, Enum):
+    """The output formats of `run` and `report` (typer shows the members as choices)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+
+
+def _html(report: dict[str, Any], color: bool = False) -> str:
+    from citeaudit.report.html import page
+
+    return page(report)
+
+
+FORMATS: dict[str, Callable[..., str]] = {"table": table, "json": as_json, "jsonl": as_jsonl,
+                                         "markdown": markdown, "csv": as_csv, "html": _html}
 
 
 def render(report: dict[str, Any], fmt: str = "table", color: bool = False) -> str:
-    return FORMATS[fmt](report, color=color)
+    return FORMATS[str(getattr(fmt, "value", fmt))](report, color=color)
+
+
+# --- problems only, and several articles at once -------------------------------------------
+
+PROBLEM_VERDICTS = ("mismatched", "unfound")
+
+
+def failed_check(entry: dict[str, Any]) -> bool:
+    """An unchecked citation because a source failed (not grey literature, not offline)."""
+    return entry["verdict"] == "unchecked" and any(v != "ok" for v in (entry.get("sources") or {}).values())
+
+
+def is_problem(entry: dict[str, Any]) -> bool:
+    """Mismatched, unfound, citing a retracted work, or a check that failed."""
+    return entry["verdict"] in PROBLEM_VERDICTS or bool(entry.get("retracted")) or failed_check(entry)
+
+
+def only_problems(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with only its problem citations listed; the summary and headline stay the
+    whole article's, and `problems_only` / `citations_total` say what was left out."""
+    shown = [e for e in report["citations"] if is_problem(e)]
+    return {**report, "problems_only": True, "citations_total": len(report["citations"]), "citations": shown}
+
+
+def problems_line(report: dict[str, Any]) -> str:
+    n, total = len(report["citations"]), report.get("citations_total", len(report["citations"]))
+    return (f"showing {n} problem{'s' if n != 1 else ''} of {total} citations "
+            "(mismatched, unfound, retracted, failed checks)")
+
+
+def totals(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts summed over several articles' summaries."""
+    keys = ("total", "verified", "mismatched", "unfound", "unchecked", "retracted")
+    out: dict[str, Any] = {"articles": len(reports), **{k: sum(r["summary"].get(k, 0) for r in reports) for k in keys}}
+    out["articles_with_problems"] = sum(1 for r in reports if any(is_problem(e) for e in r["citations"]))
+    return out
+
+
+def total_line(reports: list[dict[str, Any]]) -> str:
+    t = totals(reports)
+    line = (f"total: {t['articles']} articles, {t['total']} citations: {t['verified']} verified, "
+            f"{t['mismatched']} mismatched, {t['unfound']} unfound, {t['unchecked']} unchecked")
+    if t["retracted"]:
+        line += f"; {t['retracted']} cite retracted work"
+    return line + f"; {t['articles_with_problems']} article{'s' if t['articles_with_problems'] != 1 else ''} with problems"
+
+
+def render_reports(reports: list[dict[str, Any]], fmt: str = "table", color: bool = False,
+                   problems: bool = False) -> str:
+    """Several articles' reports as one output: JSON is one array (one object for a single
+    article), JSON lines one report a line, CSV has one header, HTML one page with an index,
+    and table and Markdown end with a total line across articles."""
+    fmt = str(getattr(fmt, "value", fmt))
+    if problems:
+        reports = [only_problems(r) for r in reports]
+    if fmt == "json" and len(reports) != 1:
+        return json.dumps(reports, indent=2, ensure_ascii=False, default=str) + "\n"
+    if fmt == "csv":
+        return "".join(as_csv(r, header=i == 0) for i, r in enumerate(reports)) or as_csv({"citations": []})
+    if fmt == "html" and len(reports) != 1:
+        from citeaudit.report.html import index_page
+
+        return index_page(reports)
+    text = "".join(render(r, fmt, color=color) for r in reports)
+    if len(reports) > 1 and fmt == "table":
+        text += "\n" + total_line(reports) + "\n"
+    elif len(reports) > 1 and fmt == "markdown":
+        text += "\n**" + safe.markdown(total_line(reports)) + "**\n"
+    return text

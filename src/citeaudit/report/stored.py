@@ -75,15 +75,31 @@ def stored_report(store, source: str) -> dict[str, Any]:
     for cid, target in linked.items():
         if target in position:
             entries[position[cid]]["linked_to"] = position[target]
+            entries[position[cid]]["linked_to_id"] = target
+    from citeaudit.judge.credibility import credibility  # the same headline `run` prints
+
+    cred = credibility(entries)
     return {
+        "headline": cred["headline"],
         "article": {"source": summary["source"], "title": summary.get("title"), "kind": summary.get("kind"),
                     "content_hash": article.get("content_hash"), "first_seen": summary.get("first_seen"),
                     "last_seen": summary.get("last_seen")},
         "run": {"id": summary.get("last_run_id"), "status": summary.get("last_run_status"),
                 "started_at": summary.get("last_run_started_at"), "from_database": True},
         "summary": summarize(entries),
+        "credibility": cred,
         "citations": entries,
     }
+
+
+def attach_history(store, reports: list[dict[str, Any]]) -> None:
+    """Add each citation's checks (oldest first, in brief) to the reports, as `history`
+    (the HTML report shows them)."""
+    for report in reports:
+        for entry in report["citations"]:
+            if entry.get("id"):
+                entry["history"] = [{"checked_at": k["checked_at"], "run_id": k["run_id"], "verdict": k["verdict"],
+                                     "reason": k["reason"]} for k in store.history(entry["id"])]
 
 
 # --- history CITATION_ID -----------------------------------------------------------------------
