@@ -53,14 +53,14 @@ def settings_for(emu: Emulator, tmp_path: Path) -> Settings:
 
 def vancouver(r) -> str:
     authors = ", ".join(f"{p.family} {''.join(w[0] for w in p.given.replace('.', ' ').split())}".strip()
-                        for p in r.authors[:6])
+                        for p in r.authors[:6]) + (", et al" if len(r.authors) > 6 else "")
     journal = (r.journal_abbrevs[-1] if r.journal_abbrevs else r.journal).replace(".", "")
     return f"{authors}. {r.title.rstrip('.')}. {journal}. {r.year};{r.volume}:{r.pages}."
 
 
 def apa(r) -> str:
     authors = ", ".join(f"{p.family}, {' '.join(w[0] + '.' for w in p.given.replace('.', ' ').split())}".rstrip(", ")
-                        for p in r.authors[:6])
+                        for p in r.authors[:6]) + (", et al." if len(r.authors) > 6 else "")
     doi = f" https://doi.org/{r.doi}" if r.doi else ""
     return f"{authors} ({r.year}). {r.title.rstrip('.')}. {r.journal}, {r.volume}, {r.pages}.{doi}"
 

@@ -134,14 +134,13 @@ def _identifier_note(citation: Citation, answers: list[SourceAnswer], best: list
 
 def reference_text(citation: Citation) -> str | None:
     """The whole string a reference-list entry was parsed from: what candidates are validated
-    against (None for mentions, bios, links, a bio's named paper and bare identifiers, which are
-    not bibliographic strings)."""
+    against. None for anything else (mentions, bios, links, a bio's named paper, bare
+    identifiers): those are not bibliographic strings."""
     text = citation.text or ""
-    entry = citation.extra.get("entry")
-    if entry is None:  # stored before the flag existed: a reference-list entry unless a bare identifier
-        entry = not (citation.note or "").startswith("bare ")
-    if citation.kind != "reference" or not entry or len(text.strip()) < 20:
-        return None  # not a reference-list entry (a bio's paper, a bare DOI), or too short to be one
+    # extra.entry is set by the reference-list extractor; a citation built by hand, or stored
+    # before the flag existed, is judged on its parsed fields as before
+    if citation.kind != "reference" or citation.extra.get("entry") is not True or len(text.strip()) < 20:
+        return None
     return text
 
 
