@@ -110,6 +110,7 @@ class ServiceHealth:
         self.on_down = on_down
         self.answered = False
         self.down: str | None = None  # why it was given up
+        self.gone = threading.Event()  # set when given up: requests still waiting are abandoned
         self._silent = 0
         self._failed_calls = 0
         self._lock = threading.Lock()
@@ -149,6 +150,7 @@ class ServiceHealth:
         if self.down is not None:
             return
         self.down = why
+        self.gone.set()
         if self.on_down is not None:
             try:
                 self.on_down(self)
@@ -321,6 +323,28 @@ def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
     return box["value"]  # type: ignore[return-value]
 
 
+def _unless_gone(fn: Callable[[], T], health: ServiceHealth, what: str) -> T:
+    """`fn()` in a daemon thread; ServiceDown as soon as the service is given up."""
+    box: dict[str, object] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # handed to the caller below
+            box["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="citeaudit-probe", daemon=True).start()
+    while not done.wait(0.05):
+        if health.gone.is_set():
+            raise ServiceDown(f"{what}: {health.label} {health.down}; not asked again in this run")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
 def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait: float = 60.0) -> T:
     """Run `fn` inside the pool, retrying transient failures; SourceError when it gives up.
 
@@ -334,7 +358,9 @@ def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait:
             health.check(what)
             with pool.slot():
                 health.check(what)
-                got = fn()
+                # until the service has answered once, a request still waiting when it is given
+                # up (by another request's failure) is abandoned at once, not waited for
+                got = fn() if health.answered else _unless_gone(fn, health, what)
             health.answer()
             return got
         except ServiceDown as e:
@@ -345,6 +371,8 @@ def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait:
                 pool.throttled += 1
                 pool.adopt_limits(e.headers)
             wait = e.retry_after if e.retry_after is not None else backoff(attempt)
+            if e.kind == SILENT and not health.answered:
+                wait = 0.0  # the wait was the silence itself: the second probe goes at once
             remaining = deadline - time.monotonic()
             if attempt >= retries or wait > remaining or health.down is not None:
                 tries = attempt + 1
