@@ -301,7 +301,8 @@ def test_two_real_reverify_processes(corpus, first_audit, service_env):
             return {**env, "CITEAUDIT_CROSSREF_URL": emu.crossref_url, "CITEAUDIT_EUTILS_URL": emu.eutils_url,
                     **extra}
 
-        holder = subprocess.Popen([CITEAUDIT, "reverify", "--older-than", "0"], env=point_at(stuck, CITEAUDIT_TIMEOUT="300"),
+        holder = subprocess.Popen([CITEAUDIT, "reverify", "--older-than", "0"], env=point_at(stuck, CITEAUDIT_TIMEOUT="300",
+                                                                                  CITEAUDIT_FIRST_ANSWER_TIMEOUT="300"),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             while stuck.stats["crossref-doi"]["requests"] == 0:  # the holder has the lock and is stuck
@@ -323,7 +324,7 @@ def test_two_real_reverify_processes(corpus, first_audit, service_env):
             stuck.stop()  # the hanging requests end: the holder finishes (its citations unchecked)
         h_out, h_err = holder.communicate(timeout=120)
         w_out, w_err = waiter.communicate(timeout=120)
-    assert holder.returncode == 0, h_err  # verified -> unchecked is not worse
+    assert holder.returncode == 3, h_err  # re-checks failed: incomplete (not worse, and not "unchanged")
     assert waiter.returncode == 0, w_err  # unchecked -> verified only
     n = len(first_audit["report"]["citations"])
     runs = rows(db, "SELECT run_id, MIN(id), MAX(id), COUNT(*) FROM checks GROUP BY run_id ORDER BY run_id")

@@ -118,7 +118,7 @@ def test_table_classes_match_migrated_schema(store):
 
 def test_database_is_at_head(store, db_path):
     head = ScriptDirectory.from_config(alembic_config(db_path)).get_current_head()
-    assert current_revision(db_path) == head == "0002"  # 0002: article_credibility view
+    assert current_revision(db_path) == head == "0003"  # 0003: failed attempts never hide a verdict
 
 
 # --- articles, runs, citations, checks ------------------------------------------------
@@ -360,3 +360,53 @@ def test_migration_preserves_data(db_path):
         assert [(r["citation_id"], r["verdict"]) for r in store.latest_checks()] == [(1, "verified")]
     head = ScriptDirectory.from_config(alembic_config(db_path)).get_current_head()
     assert current_revision(db_path) == head
+
+
+def test_migration_0003_keeps_a_conclusive_verdict_over_failed_attempts(db_path, tmp_path):
+    """A database at 0002 holding verified, then a failed attempt (unchecked, a service error):
+    after the upgrade latest_checks shows the verified check with the failed attempt beside it,
+    article_summary counts it verified, and no row is lost."""
+    command.upgrade(alembic_config(db_path), "0002")
+    con = sqlite3.connect(db_path)
+    with con:
+        for table, row in ROWS_AT_0001.items():
+            con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                        tuple(row.values()))
+        failed = dict(ROWS_AT_0001["checks"], id=2, verdict="unchecked", record_id=None,
+                      reason="could not check: crossref: timed out", sources='{"crossref": "timed out"}',
+                      checked_at="2026-02-01T00:00:00Z")
+        con.execute(f"INSERT INTO checks ({', '.join(failed)}) VALUES ({', '.join('?' for _ in failed)})",
+                    tuple(failed.values()))
+    assert sql(db_path, "SELECT verdict FROM latest_checks") == [("unchecked",)]  # the old view hid it
+    con.close()
+    with Store(db_path) as store:
+        assert sql(db_path, "SELECT COUNT(*) FROM checks") == [(2,)]
+        assert sql(db_path, "SELECT id, inconclusive FROM checks ORDER BY id") == [(1, 0), (2, 1)]
+        [row] = store.latest_checks()
+        assert (row["check_id"], row["verdict"], row["last_failed_check_id"]) == (1, "verified", 2)
+        assert row["last_failed_at"] == "2026-02-01T00:00:00Z" and "timed out" in row["last_failed_reason"]
+        assert sql(db_path, "SELECT verified, unchecked FROM article_summary") == [(1, 0)]
+        assert sql(db_path, "SELECT COUNT(*) FROM verdict_changes") == [(0,)]
+    command.downgrade(alembic_config(db_path), "0002")
+    assert sql(db_path, "SELECT verdict FROM latest_checks") == [("unchecked",)]
+    assert sql(db_path, "SELECT COUNT(*) FROM checks") == [(2,)]
+
+
+def test_failed_attempt_never_hides_the_last_conclusive_verdict(store, db_path, tmp_path):
+    doc = make_doc(tmp_path / "a.txt")
+    _, _, ids = run_audit(store, doc, ["mismatched", "unfound", "unchecked"])
+    run_id = store.start_run(store.upsert_article(doc), "online", "0.1.0", "h1")
+    down = {"crossref": "crossref search: Crossref unreachable (name resolution failed)"}
+    for citation_id in ids[:2]:
+        store.save_check(run_id, citation_id, Check("unchecked", "could not check: crossref", sources=down))
+    latest = {r["citation_id"]: r for r in store.latest_checks()}
+    assert [latest[i]["verdict"] for i in ids] == ["mismatched", "unfound", "unchecked"]
+    assert latest[ids[0]]["last_failed_reason"] == "could not check: crossref"
+    assert latest[ids[2]]["last_failed_at"] is None
+    assert sql(db_path, "SELECT mismatched, unfound FROM article_summary") == [(1, 1)]
+    # a conclusive re-check replaces it, and the failed attempt is no longer beside it
+    store.save_check(run_id, ids[0], Check("verified", "matches", sources={"crossref": "ok"}))
+    latest = {r["citation_id"]: r for r in store.latest_checks()}
+    assert latest[ids[0]]["verdict"] == "verified" and latest[ids[0]]["last_failed_at"] is None
+    # a citation only ever checked while the services failed shows that attempt
+    assert store.history(ids[1])[-1]["inconclusive"] == 1

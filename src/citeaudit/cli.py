@@ -1,7 +1,10 @@
 """citeaudit's command line. I/O at the edge: read inputs, open the store, print reports.
 
-Exit codes: 0 nothing mismatched or unfound; 1 something is; 2 bad usage or unreadable
-input (one line on stderr, never a traceback).
+Exit codes: 0 every checkable citation checked and nothing mismatched or unfound; 1 something
+is mismatched or unfound (reverify: something got worse); 2 bad usage or unreadable input
+(one line on stderr, never a traceback); 3 incomplete: a service failed and some citation
+could not be checked (so "could not check" is never read as "clean"); 75 another reverify
+holds the database.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from citeaudit import __version__
 from citeaudit.config import Settings, load_settings
 from citeaudit.report.render import Format
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from citeaudit.commands.exits import EXIT_BUSY, EXIT_USAGE, exit_code
 
 app = typer.Typer(
     name="citeaudit",
@@ -165,8 +168,9 @@ def run(
 ) -> None:
     """Audit articles: extract their citations, resolve them, store and print the verdicts.
 
-    Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage
-    or unreadable input.
+    Exit code 0 when every checkable citation was checked and nothing is mismatched or
+    unfound, 1 when something is mismatched or unfound, 2 for bad usage or unreadable input,
+    3 when the audit is incomplete: a service failed and citations were left unchecked.
 
     Set CITEAUDIT_MAILTO to your e-mail to use Crossref's faster polite pool, and
     CITEAUDIT_NCBI_API_KEY for PubMed's higher limit. Examples:
@@ -181,37 +185,37 @@ def run(
 
       citeaudit run posts/ --format html -o site/   (one page per article and index.html)
     """
-    from citeaudit.commands.runner import AuditRunner, InputError
+    from citeaudit.commands.runner import AuditRunner, InputError, service_failure_lines, watch_services
 
     settings: Settings = ctx.obj.settings.with_(offline=offline, refresh=refresh, max_age_days=max_age_days,
                                                 allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
     colored = use_color(color, no_color, output)
     runner = AuditRunner(settings, store, progress=sys.stderr.isatty())
+    watch_services(runner.sources, lambda health: typer.echo(
+        f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
     try:
         paths = runner.expand_inputs(inputs)
     except InputError as e:
         fail(str(e))
-    worst = EXIT_OK
+    usage_error = findings = False
     reports = []
-    failures: dict[str, str] = {}
+    incomplete: list = []
     # every article's citations resolved in one pass: shared references are asked about once
     for path, result in runner.audit_many(paths):
         if isinstance(result, InputError):
             typer.echo(f"citeaudit: error: {result}", err=True)
-            worst = EXIT_USAGE
+            usage_error = True
             continue
         reports.append(result.report)
-        if result.has_findings and worst == EXIT_OK:
-            worst = EXIT_FINDINGS
-        failures.update(result.source_failures)
+        findings = findings or result.has_findings
+        incomplete += result.incomplete
     runner.close()
-    for name, error in sorted(failures.items()):
-        # the report says it per citation; say it once where a scheduler's log will show it
-        typer.echo(f"citeaudit: warning: {name} could not be asked for some citations "
-                   f"(left unchecked): {error}", err=True)
+    # the report says it per citation; say it once where a scheduler's log will show it
+    for line in service_failure_lines(runner.sources, incomplete, offline_hint=not settings.offline):
+        typer.echo(f"citeaudit: {line}", err=True)
     _write_reports(reports, fmt, colored, problems, output, store)
-    raise typer.Exit(worst)
+    raise typer.Exit(exit_code(findings, bool(incomplete), usage_error))
 
 
 @records_app.command("load")
@@ -263,7 +267,6 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 # --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
 
-EXIT_BUSY = 75  # EX_TEMPFAIL: another reverify holds the database's lock
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "markdown", "csv")) -> None:
@@ -300,9 +303,11 @@ def reverify(
     """Re-check stored citations with fresh records and print what changed.
 
     Records are fetched afresh unless --max-age-days lets recent stored ones stand in.
-    Appends new checks in a new run per article (old checks are kept). Exit code 0 when
-    nothing got worse, 1 when something did (verified -> mismatched, -> unfound, newly
-    retracted...), 2 for bad usage, 75 when another reverify holds the database's lock.
+    Appends new checks in a new run per article (old checks are kept; a failed re-check is
+    kept in history but never replaces the last conclusive verdict). Exit code 0 when every
+    due citation was re-checked and nothing got worse, 1 when something did (verified ->
+    mismatched, -> unfound, newly retracted...), 2 for bad usage, 3 when a service failed
+    and some citations could not be re-checked, 75 when another reverify holds the lock.
     Examples:
 
       citeaudit reverify --older-than 7 --quiet   (for cron: silent when nothing changed)
@@ -311,8 +316,8 @@ def reverify(
     """
     from citeaudit.commands.lock import LockBusy, ReverifyLock
     from citeaudit.models import VERDICTS
-    from citeaudit.commands.reverify import render, reverify as do_reverify, select_citations
-    from citeaudit.commands.runner import build_sources
+    from citeaudit.commands.reverify import failure_lines, render, reverify as do_reverify, select_citations
+    from citeaudit.commands.runner import build_sources, watch_services
     from citeaudit.store import StoreError
 
     _check_format(fmt)
@@ -339,6 +344,8 @@ def reverify(
                 fail(str(e))
         rows = select_citations(store, older_than, article=article, verdict=verdict, limit=limit)
         sources = build_sources(settings, store)
+        watch_services(sources, lambda health: typer.echo(
+            f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
         progress = (lambda m: typer.echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
         try:
             result = do_reverify(store, sources, rows, progress=progress,
@@ -350,9 +357,11 @@ def reverify(
                     close()
     finally:
         lock.release()
-    if not (quiet and not result.transitions):
+    for line in failure_lines(result):
+        typer.echo(f"citeaudit: {line}", err=True)
+    if not (quiet and not result.transitions and not result.failures):
         _output(render(result, fmt, color=use_color(ColorMode.auto, False, output)), output)
-    raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
+    raise typer.Exit(exit_code(bool(result.worse), result.incomplete))
 
 
 @app.command()
@@ -391,7 +400,8 @@ def report(
 ) -> None:
     """Articles' latest stored verdicts, from the database (no network).
 
-    Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage.
+    Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage,
+    3 when some citation has no verdict because the services failed whenever it was checked.
     Examples:
 
       citeaudit report fixtures/articles/002_kratom_back_pain.txt
@@ -410,7 +420,11 @@ def report(
             fail(str(e))
     _write_reports(reports, fmt, use_color(color, no_color, output), problems, output, store)
     findings = any(r["summary"]["mismatched"] or r["summary"]["unfound"] for r in reports)
-    raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
+    # incomplete: a citation has no conclusive verdict because the services failed each time
+    never_checked = any(e["verdict"] == "unchecked" and any(v != "ok" for k, v in (e.get("sources") or {}).items()
+                                                            if k != "web")
+                        for r in reports for e in r["citations"])
+    raise typer.Exit(exit_code(findings, never_checked))
 
 
 @app.command()

@@ -10,6 +10,8 @@ CITEAUDIT_NCBI_API_KEY       NCBI API key (raises the PubMed limit from 3 to 10 
 CITEAUDIT_TIMEOUT            seconds per HTTP request (default 20)
 CITEAUDIT_RETRIES            retries after a 429/5xx/network error (default 3)
 CITEAUDIT_MAX_WAIT           most seconds spent retrying one request (default 60)
+CITEAUDIT_FIRST_ANSWER_TIMEOUT  seconds a service that has not answered yet in this run gets per
+                             request; two such silences give it up for the run (default 3)
 CITEAUDIT_CROSSREF_RATE      Crossref query requests/s (default 3 with mailto, else 1)
 CITEAUDIT_CROSSREF_DOI_RATE  Crossref single-DOI requests/s (default 10 with mailto, else 5)
 CITEAUDIT_CROSSREF_CONCURRENCY  requests in flight to Crossref (default 3 with mailto, else 1)
@@ -50,6 +52,7 @@ class Settings:
     timeout: float = 20.0
     retries: int = 3
     max_wait: float = 60.0
+    first_answer_timeout: float = 3.0  # see throttle.ServiceHealth
     crossref_rate: float = 1.0
     crossref_doi_rate: float = 5.0
     crossref_concurrency: int = 1
@@ -80,6 +83,7 @@ def load_settings(**overrides) -> Settings:
         timeout=_float("CITEAUDIT_TIMEOUT", 20.0),
         retries=int(_float("CITEAUDIT_RETRIES", 3)),
         max_wait=_float("CITEAUDIT_MAX_WAIT", 60.0),
+        first_answer_timeout=_float("CITEAUDIT_FIRST_ANSWER_TIMEOUT", 3.0),
         crossref_rate=_float("CITEAUDIT_CROSSREF_RATE", 3.0 if polite else 1.0),
         crossref_doi_rate=_float("CITEAUDIT_CROSSREF_DOI_RATE", 10.0 if polite else 5.0),
         crossref_concurrency=int(_float("CITEAUDIT_CROSSREF_CONCURRENCY", 3 if polite else 1)),

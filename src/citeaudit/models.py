@@ -260,6 +260,18 @@ class Check:
                 for d in self.differences]
 
     @property
+    def failed_sources(self) -> dict[str, str]:
+        """Bibliographic services (Crossref, PubMed) that could not be asked for this check,
+        with their errors. A cited web site that failed is the site's state, not a service's."""
+        return {name: status for name, status in self.sources.items() if status != "ok" and name != "web"}
+
+    @property
+    def inconclusive(self) -> bool:
+        """Unchecked because a service failed: an attempt, not a verdict. It never stands in
+        for an earlier conclusive verdict (store views), and it makes an audit incomplete."""
+        return self.verdict == UNCHECKED and bool(self.failed_sources)
+
+    @property
     def retracted(self) -> bool:
         """The cited work is retracted: by its record, or by a retraction flag in the notes
         (another record of the same work may carry the notice)."""

@@ -63,11 +63,25 @@ class Transition:
 
 
 @dataclass
+class Failure:
+    """A citation whose re-check failed (a service could not be asked): its verdict stands."""
+
+    citation_id: int
+    article: str
+    text: str
+    verdict: str  # the verdict that stands
+    check_id: int  # the failed attempt, kept in history
+    reason: str
+    sources: dict[str, str] = field(default_factory=dict)  # the services that failed
+
+
+@dataclass
 class ReverifyResult:
     checked: int = 0
     articles: list[str] = field(default_factory=list)
     runs: list[int] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def worse(self) -> list[Transition]:
@@ -75,7 +89,12 @@ class ReverifyResult:
 
     @property
     def unchanged(self) -> int:
-        return self.checked - len(self.transitions)
+        """Re-checked, and the same as before (a failed re-check is not 'unchanged')."""
+        return self.checked - len(self.transitions) - len(self.failures)
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.failures)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,7 +105,9 @@ class ReverifyResult:
             "worse": len(self.worse),
             "better": sum(1 for t in self.transitions if t.direction == BETTER),
             "unchanged": self.unchanged,
+            "failed": len(self.failures),
             "transitions": [{**asdict(t), "change": t.change} for t in self.transitions],
+            "failures": [asdict(f) for f in self.failures],
         }
 
 
@@ -317,6 +338,12 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
                 check_ids = store.save_checks(run_id, [(row["citation_id"], check)
                                                        for (_, row), check in zip(w.due, checks)])
                 for (_, row), check, check_id in zip(w.due, checks, check_ids):
+                    if check.inconclusive:  # kept in history; the previous verdict stands
+                        result.failures.append(Failure(
+                            citation_id=row["citation_id"], article=w.source, text=row["text"],
+                            verdict=row["verdict"], check_id=check_id, reason=check.reason,
+                            sources=check.failed_sources))
+                        continue
                     changes, direction, new_notes = compare(row, check)
                     if changes:
                         result.transitions.append(Transition(
@@ -341,9 +368,22 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
 
 def summary_line(r: ReverifyResult) -> str:
     d = r.to_dict()
-    return (f"{d['checked']} citation{'s' if d['checked'] != 1 else ''} re-checked in {len(r.articles)} "
+    line = (f"{d['checked']} citation{'s' if d['checked'] != 1 else ''} re-checked in {len(r.articles)} "
             f"article{'s' if len(r.articles) != 1 else ''}: {d['changed']} changed ({d['worse']} worse, "
             f"{d['better']} better), {d['unchanged']} unchanged")
+    if r.failures:
+        line += f", {len(r.failures)} could not be re-checked (a service failed; their last verdicts stand)"
+    return line
+
+
+def failure_lines(r: ReverifyResult) -> list[str]:
+    """One line per failed service: how many re-checks it left undone."""
+    by_service: dict[str, list[str]] = {}
+    for f in r.failures:
+        for name, error in f.sources.items():
+            by_service.setdefault(name, []).append(error)
+    return [f"{name} failed ({errors[0]}): {len(errors)} citation{'s' if len(errors) != 1 else ''} not re-checked; "
+            "their last verdicts stand" for name, errors in sorted(by_service.items())]
 
 
 def table(r: ReverifyResult, color: bool = False) -> str:

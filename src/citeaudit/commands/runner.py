@@ -16,7 +16,7 @@ from typing import Any
 
 from citeaudit import __version__
 from citeaudit.config import Settings
-from citeaudit.models import MISMATCHED, UNFOUND, Audit, Document
+from citeaudit.models import MISMATCHED, UNFOUND, Audit, AuditedCitation, Document
 from citeaudit.extract.citations import extract_citations
 from citeaudit.judge.audit import judge_all
 from citeaudit.resolve.narrative import gather_evidence, needs_search
@@ -41,14 +41,20 @@ class AuditResult:
         return any(it.check.verdict in (MISMATCHED, UNFOUND) for it in self.audit.items)
 
     @property
+    def incomplete(self) -> list[AuditedCitation]:
+        """Citations left unchecked because a service failed: the audit is not complete."""
+        return [it for it in self.audit.items if it.check.inconclusive]
+
+    @property
     def source_failures(self) -> dict[str, str]:
-        """Sources that failed for some citation, with one of their errors."""
+        """Services that failed for some citation left unchecked, with one of their errors."""
         failed: dict[str, str] = {}
-        for it in self.audit.items:
-            for name, status in it.check.sources.items():
-                if status != "ok":
-                    failed.setdefault(name, status)
+        for it in self.incomplete:
+            for name, status in it.check.failed_sources.items():
+                failed.setdefault(name, status)
         return failed
+
+
 
 
 def is_url(s: str) -> bool:
@@ -68,6 +74,33 @@ def build_sources(settings: Settings, store) -> list:
 
     web = [WebSource(settings)] if settings.check_links else []
     return [CrossrefSource(settings), PubMedSource(settings), *web]
+
+
+def watch_services(sources: list, on_down) -> None:
+    """Call `on_down(health)` as soon as a service is given up for the run (throttle.ServiceHealth)."""
+    for source in sources:
+        health = getattr(source, "health", None)
+        if health is not None:
+            health.on_down = on_down
+
+
+def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offline_hint: bool = True) -> list[str]:
+    """One line per service that left citations unchecked: what happened, how many, what to do."""
+    by_service: dict[str, list[str]] = {}
+    for it in incomplete:
+        for name, error in it.check.failed_sources.items():
+            by_service.setdefault(name, []).append(error)
+    health = {getattr(s, "name", ""): getattr(s, "health", None) for s in sources}
+    lines = []
+    for name, errors in sorted(by_service.items()):
+        h = health.get(name)
+        what = f"{h.label} {h.down}" if h is not None and h.down else f"{name} failed ({errors[0]})"
+        n = len(errors)
+        line = f"{what}: {n} citation{'s' if n != 1 else ''} unchecked"
+        if offline_hint:
+            line += "; use --offline to audit from stored records"
+        lines.append(line)
+    return lines
 
 
 class AuditRunner:

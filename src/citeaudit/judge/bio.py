@@ -19,10 +19,16 @@ ORDER = {UNFOUND: 3, MISMATCHED: 2, VERIFIED: 1, UNCHECKED: 0}
 
 def _topic_claim(topic: str, row: dict, name: str, total: int | None) -> dict[str, Any]:
     counts = {k: v for k, v in row.items() if v is not None}
+    failed = [k for k, v in row.items() if v is None]
     shown = ", ".join(f"{k} {v}" for k, v in counts.items())
     if not counts:
         return {"claim": f"publishes on {topic}", "verdict": UNCHECKED, "detail": "the author searches failed"}
     hits = max(counts.values())
+    if hits == 0 and failed:
+        # no verdict from a partial answer: the source that failed may hold the works
+        return {"claim": f"publishes on {topic}", "verdict": UNCHECKED, "counts": counts,
+                "detail": f"no work on {topic} by an author named {name} in {shown}, but "
+                          f"{' and '.join(failed)} could not be asked"}
     if hits > 0:
         if total is not None and total > COMMON_NAME:
             return {"claim": f"publishes on {topic}", "verdict": UNCHECKED, "counts": counts,
@@ -82,9 +88,29 @@ def bio_claim_verdicts(c: Citation, ev: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def evidence_sources(ev: dict[str, Any]) -> dict[str, str]:
+    """Each service asked for the bio, "ok" or its first error ("nlm catalog" is PubMed's)."""
+    status: dict[str, str] = {}
+    for name in ("pubmed", "crossref"):
+        if name in (ev.get("asked") or ()):
+            status[name] = "ok"
+    for error in ev.get("errors", []):
+        what, _, detail = error.partition(": ")
+        name = "pubmed" if what == "nlm catalog" else what
+        if status.get(name, "ok") == "ok":
+            status[name] = detail or error
+    return status
+
+
 def judge_bio(c: Citation, ev: dict[str, Any] | None, offline: bool = False) -> Check:
     if offline or ev is None or ev.get("offline"):
         return Check(UNCHECKED, "offline: author and journal searches need Crossref and PubMed")
+    check = _judge_bio(c, ev)
+    check.sources = evidence_sources(ev)
+    return check
+
+
+def _judge_bio(c: Citation, ev: dict[str, Any]) -> Check:
     claims = bio_claim_verdicts(c, ev)
     c.extra["claims_checked"] = claims
     notes = [f"{x['verdict']}: {x['claim']} — {x['detail']}" for x in claims]

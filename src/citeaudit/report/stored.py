@@ -13,6 +13,13 @@ from citeaudit.models import RETRACTION_NOTE_PREFIXES
 from citeaudit.report import safe
 from citeaudit.report.model import summarize
 
+def failed_recheck_note(row: dict[str, Any]) -> str | None:
+    """'last re-check failed at T: reason' when a failed attempt came after the shown verdict."""
+    if not row.get("last_failed_at"):
+        return None
+    return f"last re-check failed at {row['last_failed_at']}: {row.get('last_failed_reason') or 'a service failed'}"
+
+
 RECORD_NOW_RETRACTED = ("RETRACTED: the stored record of the matched work now lists a retraction "
                         "(found after this check)")
 
@@ -49,6 +56,9 @@ def stored_report(store, source: str) -> dict[str, Any]:
         citation = stored["citation"] if stored else None
         notes = list(row.get("notes") or []) + ([citation.note] if citation is not None and citation.note else [])
         retracted, notes = _retraction_flag(row, notes)
+        failed = failed_recheck_note(row)
+        if failed:
+            notes = [failed, *notes]
         position[cid] = len(entries)
         linked[cid] = stored.get("linked_to_id") if stored else None
         entries.append({
@@ -70,6 +80,8 @@ def stored_report(store, source: str) -> dict[str, Any]:
             "checked_at": row["checked_at"],
             "check_id": row["check_id"],
             "run_id": row["run_id"],
+            **({"last_failed": {"at": row["last_failed_at"], "reason": row.get("last_failed_reason"),
+                                "check_id": row.get("last_failed_check_id")}} if failed else {}),
             **({"extra": citation.extra} if citation is not None and citation.extra else {}),
         })
     for cid, target in linked.items():
@@ -115,14 +127,19 @@ def citation_history(store, citation_id: int) -> dict[str, Any] | None:
     for k in store.history(citation_id):
         notes = list(k.get("notes") or [])
         retracted = bool(k.get("retracted")) or any(n.startswith(RETRACTION_NOTE_PREFIXES) for n in notes)
+        failed = bool(k.get("inconclusive"))
+        if failed:
+            notes = ["failed attempt: a service could not be asked; the verdict before it stands", *notes]
         checks.append({
             "check_id": k["id"], "run_id": k["run_id"], "checked_at": k["checked_at"], "verdict": k["verdict"],
-            "changed_from": previous if previous not in (None, k["verdict"]) else None,
+            "failed_attempt": failed,
+            "changed_from": previous if previous not in (None, k["verdict"]) and not failed else None,
             "reason": k["reason"], "matched_doi": k.get("matched_doi"), "matched_pmid": k.get("matched_pmid"),
             "matched_title": k.get("matched_title"), "retracted": retracted, "notes": notes,
             "differences": k.get("differences") or [], "sources": k.get("sources") or {},
         })
-        previous = k["verdict"]
+        if not failed:
+            previous = k["verdict"]
     c = stored["citation"]
     return {
         "citation": {"id": citation_id, "article": stored["article_source"], "kind": c.kind,
@@ -204,7 +221,7 @@ def render_history(h: dict[str, Any], fmt: str = "table", color: bool = False) -
 
 EXPORT_COLUMNS = ["article", "citation_id", "kind", "category", "verdict", "reason", "text", "matched_source",
                   "matched_doi", "matched_pmid", "matched_title", "retracted", "notes", "differences",
-                  "checked_at", "check_id", "run_id"]
+                  "checked_at", "check_id", "run_id", "last_failed_at", "last_failed_reason"]
 
 
 def export_rows(store, article: str | None = None, verdict: str | None = None) -> list[dict[str, Any]]:
@@ -220,6 +237,7 @@ def export_rows(store, article: str | None = None, verdict: str | None = None) -
             "matched_pmid": row.get("matched_pmid"), "matched_title": row.get("matched_title"),
             "retracted": retracted, "notes": notes, "differences": row.get("differences") or [],
             "checked_at": row["checked_at"], "check_id": row["check_id"], "run_id": row["run_id"],
+            "last_failed_at": row.get("last_failed_at"), "last_failed_reason": row.get("last_failed_reason"),
         })
     return out
 

@@ -289,6 +289,7 @@ class Store:
             "sources": _dumps(check.sources),
             "retracted": int(check.retracted),
             "checked_at": now(),
+            "inconclusive": int(check.inconclusive),
         }
         return values
 

@@ -150,6 +150,8 @@ class CheckRow(SQLModel, table=True):
     sources: str = Field(sa_type=Text)  # JSON {source: "ok" | error}
     retracted: int = Field(sa_type=Integer)
     checked_at: str = Field(sa_type=Text)
+    # 1: "unchecked" because a service failed; an attempt that never hides a conclusive verdict
+    inconclusive: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"server_default": "0"})
 
 
 class SearchRow(SQLModel, table=True):

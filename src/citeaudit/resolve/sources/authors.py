@@ -75,7 +75,8 @@ def _crossref(sources) -> Any:
 def gather_bio_evidence(c: Citation, sources) -> dict[str, Any]:
     """Counts and journal checks for one bio citation (see module docstring)."""
     pm, cr = _pubmed(sources), _crossref(sources)
-    ev: dict[str, Any] = {"errors": [], "topics": {}, "name_total": {}, "journals": {}}
+    ev: dict[str, Any] = {"errors": [], "topics": {}, "name_total": {}, "journals": {},
+                          "asked": [x.name for x in (pm, cr) if x is not None]}
     if pm is None and cr is None:
         ev["offline"] = True
         return ev

@@ -23,7 +23,9 @@ from citeaudit.judge.reference import reference_text
 from citeaudit.models import Citation, Record
 from citeaudit.records.crossref import parse_work, parse_works_response
 from citeaudit.resolve.sources.base import SourceError
-from citeaudit.resolve.sources.throttle import Gate, Pool, TransientError, answer_deadline, call, parse_retry_after, run_with_deadline
+from citeaudit.resolve.sources.throttle import (SILENT, UNREACHABLE, Gate, Pool, ServiceHealth, TransientError,
+                                                answer_deadline, call, connect_failure, parse_retry_after,
+                                                run_with_deadline)
 
 SELECT = [
     "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued",
@@ -87,13 +89,19 @@ def _guard(fn: Callable[[], Any], what: str) -> Any:
         if e.status_code == 200:  # a 200 that was not JSON: an error page
             raise TransientError("answered with something other than JSON") from None
         raise _status_error(int(e.status_code), headers, what) from None
-    except httpx2.TimeoutException:
-        raise TransientError("timed out") from None
+    except httpx2.TimeoutException as e:
+        raise TransientError("timed out", kind=SILENT) from e
     except httpx2.TransportError as e:
-        raise TransientError(f"could not connect ({type(e).__name__})") from None
+        refused = connect_failure(e)
+        raise TransientError(refused or f"could not connect ({type(e).__name__})",
+                             kind=UNREACHABLE if refused else None) from e
     except RuntimeError as e:  # habanero wraps transport errors of searches in RuntimeError
-        msg = str(e)
-        raise TransientError("timed out" if "timed out" in msg.lower() else "could not connect") from None
+        refused = connect_failure(e)
+        if refused:
+            raise TransientError(refused, kind=UNREACHABLE) from e
+        timed_out = "timed out" in str(e).lower()
+        raise TransientError("timed out" if timed_out else "could not connect",
+                             kind=SILENT if timed_out else None) from e
     except (ValueError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
         raise TransientError("malformed JSON in the response") from None
 
@@ -108,7 +116,8 @@ class CrossrefSource:
         self.client = Crossref(base_url=settings.crossref_url, mailto=settings.mailto, ua_string=ua,
                                timeout=settings.timeout)
         # queries and DOI lookups have their own rates but share one concurrency limit
-        gate = Gate(settings.crossref_concurrency)
+        self.health = ServiceHealth("crossref", "Crossref", first_answer_timeout=settings.first_answer_timeout)
+        gate = Gate(settings.crossref_concurrency, health=self.health)
         self.query_pool = Pool("crossref-query", settings.crossref_rate, gate=gate)
         self.doi_pool = Pool("crossref-doi", settings.crossref_doi_rate, gate=gate)
         self.http = httpx2.Client(timeout=settings.timeout)  # habanero's requests go through it
@@ -133,10 +142,18 @@ class CrossrefSource:
 
     def _call(self, fn: Callable[[], Any], pool: Pool, what: str) -> Any:
         s = self.settings
-        limit = answer_deadline(s.timeout)  # a slow drip never trips habanero's read timeout
         fn = self._through_our_client(fn, pool)
-        return call(lambda: run_with_deadline(lambda: _guard(fn, what), limit), pool, f"crossref {what}",
-                    retries=s.retries, max_wait=s.max_wait)
+
+        def once() -> Any:
+            # a slow drip never trips habanero's read timeout; a service yet to answer gets less
+            limit = self.health.timeout(answer_deadline(s.timeout))
+            try:
+                return run_with_deadline(lambda: _guard(fn, what), limit)
+            except TransientError as e:
+                if e.kind is None and e.status is None and "too slow" in e.reason:
+                    e.kind = SILENT
+                raise
+        return call(once, pool, f"crossref {what}", retries=s.retries, max_wait=s.max_wait)
 
     def fetch(self, kind: str, ids: Sequence[str]) -> dict[str, Record | None]:
         out: dict[str, Record | None] = {}

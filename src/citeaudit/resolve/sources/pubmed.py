@@ -19,7 +19,8 @@ from citeaudit.models import Citation, Record
 from citeaudit.normalize import family_key, significant_words
 from citeaudit.records.pubmed import parse_ecitmatch, parse_efetch, parse_esearch
 from citeaudit.resolve.sources.base import SourceError
-from citeaudit.resolve.sources.throttle import Pool, TransientError, answer_deadline, call, parse_retry_after
+from citeaudit.resolve.sources.throttle import (SILENT, UNREACHABLE, Gate, Pool, ServiceHealth, TransientError,
+                                                answer_deadline, call, connect_failure, parse_retry_after)
 
 BATCH = 200
 
@@ -32,7 +33,9 @@ class PubMedSource:
     def __init__(self, settings: Settings, client: httpx.Client | None = None):
         self.settings = settings
         self.base = settings.eutils_url.rstrip("/")
-        self.pool = Pool("eutils", settings.pubmed_rate, settings.pubmed_concurrency)
+        self.health = ServiceHealth("pubmed", "PubMed", first_answer_timeout=settings.first_answer_timeout)
+        self.pool = Pool("eutils", settings.pubmed_rate,
+                         gate=Gate(settings.pubmed_concurrency, health=self.health))
         ua = "citeaudit" + (f" ({settings.mailto})" if settings.mailto else "")
         self.client = client or httpx.Client(timeout=settings.timeout, headers={"User-Agent": ua},
                                              follow_redirects=True)
@@ -58,10 +61,12 @@ class PubMedSource:
         def once() -> str:
             try:
                 r = self._send(url, data, params)
-            except httpx.TimeoutException:
-                raise TransientError("timed out") from None
+            except httpx.TimeoutException as e:
+                raise TransientError("timed out", kind=SILENT) from e
             except httpx.TransportError as e:
-                raise TransientError(f"could not connect ({type(e).__name__})") from None
+                refused = connect_failure(e)
+                raise TransientError(refused or f"could not connect ({type(e).__name__})",
+                                     kind=UNREACHABLE if refused else None) from e
             if r.status_code == 429 or r.status_code >= 500:
                 raise TransientError(f"HTTP {r.status_code}", parse_retry_after(r.headers.get("retry-after")),
                                      status=r.status_code, headers=r.headers)
@@ -79,15 +84,17 @@ class PubMedSource:
     def _send(self, url: str, data: dict[str, str] | None, params: dict[str, str] | None) -> httpx.Response:
         """One request, its body read in full within answer_deadline(timeout) (a slow drip
         never trips the per-read timeout); TransientError when it takes longer."""
-        limit = answer_deadline(self.settings.timeout)
+        limit = self.health.timeout(answer_deadline(self.settings.timeout))
         deadline = time.monotonic() + limit
         method, kw = ("POST", {"data": data}) if data is not None else ("GET", {"params": params})
+        # a service yet to answer in this run gets a short wait (ServiceHealth), others the configured one
+        kw["timeout"] = self.health.timeout(self.settings.timeout)
         with self.client.stream(method, url, **kw) as r:
             body = bytearray()
             for chunk in r.iter_bytes():
                 body += chunk
                 if time.monotonic() > deadline:
-                    raise TransientError(f"no complete answer within {limit:g} s (too slow)")
+                    raise TransientError(f"no complete answer within {limit:g} s (too slow)", kind=SILENT)
             return httpx.Response(r.status_code, headers=r.headers, content=bytes(body), request=r.request)
 
     def _parsed(self, parse, text: str, what: str):

@@ -34,16 +34,128 @@ MARGIN = 0.04
 SETTLE = 0.003
 
 
+# how a request failed, for ServiceHealth: the service could not be reached at all (its name
+# does not resolve, or nothing listens), or it took the request and said nothing in time
+UNREACHABLE, SILENT = "unreachable", "silent"
+
+
 class TransientError(Exception):
-    """A failure worth retrying. `retry_after` is the server's own advice, in seconds."""
+    """A failure worth retrying. `retry_after` is the server's own advice, in seconds.
+    `kind`: UNREACHABLE, SILENT or None (the service answered, e.g. HTTP 503)."""
 
     def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None,
-                 headers: Mapping[str, str] | None = None):
+                 headers: Mapping[str, str] | None = None, kind: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.status = status
         self.headers = headers
+        self.kind = kind
+
+
+_DNS_TEXT = ("name or service not known", "temporary failure in name resolution", "nodename nor servname",
+             "no address associated", "getaddrinfo failed", "name resolution")
+
+
+def connect_failure(error: BaseException) -> str | None:
+    """'name resolution failed' or 'connection refused' when `error` (or its cause) is one, else None."""
+    import socket
+
+    seen: set[int] = set()
+    e: BaseException | None = error
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror):
+            return "name resolution failed"
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        text = str(e).lower()
+        if any(t in text for t in _DNS_TEXT):
+            return "name resolution failed"
+        if "connection refused" in text:
+            return "connection refused"
+        e = e.__cause__ or e.__context__
+    return None
+
+
+# a service that has not answered yet in this run gets this many seconds per request, and is
+# given up after SILENT_ATTEMPTS such requests time out: a black hole costs seconds, not minutes
+FIRST_ANSWER_TIMEOUT = 3.0
+SILENT_ATTEMPTS = 2
+# a service that did answer is given up after this many requests in a row failed after their retries
+FAILED_CALLS = 3
+
+
+class ServiceDown(Exception):
+    """Raised inside `call` when the service was given up for the run (no request sent)."""
+
+
+class ServiceHealth:
+    """Whether a service is worth asking for the rest of the run.
+
+    The first failures decide: a name that does not resolve or a refused connection before
+    the service ever answered gives it up at once; a service that never answered is given up
+    after SILENT_ATTEMPTS requests got no answer within FIRST_ANSWER_TIMEOUT; a service that
+    did answer is given up after FAILED_CALLS requests in a row failed after their retries
+    (429/5xx included). Once given up, every request fails at once with the reason, so a run
+    with no network or a silent server ends in seconds with its citations "unchecked".
+    `on_down(health)` is called once, when the service is given up.
+    """
+
+    def __init__(self, name: str, label: str | None = None, first_answer_timeout: float = FIRST_ANSWER_TIMEOUT,
+                 on_down: Callable[["ServiceHealth"], None] | None = None):
+        self.name = name
+        self.label = label or name
+        self.first_answer_timeout = first_answer_timeout
+        self.on_down = on_down
+        self.answered = False
+        self.down: str | None = None  # why it was given up
+        self.gone = threading.Event()  # set when given up: requests still waiting are abandoned
+        self._silent = 0
+        self._failed_calls = 0
+        self._lock = threading.Lock()
+
+    def check(self, what: str) -> None:
+        if self.down is not None:
+            raise ServiceDown(f"{what}: {self.label} {self.down}; not asked again in this run")
+
+    def timeout(self, normal: float) -> float:
+        """Seconds one request may wait for its answer."""
+        return normal if self.answered else min(normal, self.first_answer_timeout)
+
+    def answer(self) -> None:
+        with self._lock:
+            self.answered = True
+            self._failed_calls = 0
+
+    def attempt_failed(self, e: TransientError) -> None:
+        with self._lock:
+            if e.status is not None:
+                self.answered = True  # an HTTP error is an answer: the service is there
+            elif not self.answered and e.kind == UNREACHABLE:
+                self._give_up(f"unreachable ({e.reason})")
+            elif not self.answered and e.kind == SILENT:
+                self._silent += 1
+                if self._silent >= SILENT_ATTEMPTS:
+                    self._give_up(f"not answering (no answer within {self.first_answer_timeout:g} s, "
+                                  f"{self._silent} requests)")
+
+    def call_failed(self, reason: str) -> None:
+        with self._lock:
+            self._failed_calls += 1
+            if self._failed_calls >= FAILED_CALLS:
+                self._give_up(f"failing ({self._failed_calls} requests in a row: {reason})")
+
+    def _give_up(self, why: str) -> None:
+        if self.down is not None:
+            return
+        self.down = why
+        self.gone.set()
+        if self.on_down is not None:
+            try:
+                self.on_down(self)
+            except Exception:  # a report callback must not break the run
+                pass
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -63,8 +175,9 @@ def parse_retry_after(value: str | None) -> float | None:
 class Gate:
     """A concurrency limit that several pools of one service share."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, health: "ServiceHealth | None" = None):
         self.limit = max(1, int(limit))
+        self.health = health or ServiceHealth("service")
         self.in_flight = 0
         self.peak = 0
         self.cond = threading.Condition()
@@ -210,23 +323,64 @@ def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
     return box["value"]  # type: ignore[return-value]
 
 
+def _unless_gone(fn: Callable[[], T], health: ServiceHealth, what: str) -> T:
+    """`fn()` in a daemon thread; ServiceDown as soon as the service is given up."""
+    box: dict[str, object] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # handed to the caller below
+            box["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="citeaudit-probe", daemon=True).start()
+    while not done.wait(0.05):
+        if health.gone.is_set():
+            raise ServiceDown(f"{what}: {health.label} {health.down}; not asked again in this run")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
 def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait: float = 60.0) -> T:
-    """Run `fn` inside the pool, retrying transient failures; SourceError when it gives up."""
+    """Run `fn` inside the pool, retrying transient failures; SourceError when it gives up.
+
+    The service's ServiceHealth (on the pool's gate) is told of every answer and failure; once
+    it has given the service up, `call` raises at once without sending anything."""
+    health = pool.gate.health
     deadline = time.monotonic() + max_wait
     attempt = 0
     while True:
         try:
+            health.check(what)
             with pool.slot():
-                return fn()
+                health.check(what)
+                # until the service has answered once, a request still waiting when it is given
+                # up (by another request's failure) is abandoned at once, not waited for
+                got = fn() if health.answered else _unless_gone(fn, health, what)
+            health.answer()
+            return got
+        except ServiceDown as e:
+            raise SourceError(str(e)) from None
         except TransientError as e:
+            health.attempt_failed(e)
             if e.status == 429:
                 pool.throttled += 1
                 pool.adopt_limits(e.headers)
             wait = e.retry_after if e.retry_after is not None else backoff(attempt)
+            if e.kind == SILENT and not health.answered:
+                wait = 0.0  # the wait was the silence itself: the second probe goes at once
             remaining = deadline - time.monotonic()
-            if attempt >= retries or wait > remaining:
+            if attempt >= retries or wait > remaining or health.down is not None:
                 tries = attempt + 1
-                raise SourceError(f"{what}: {e.reason} ({tries} attempt{'s' if tries > 1 else ''})") from None
+                if health.down is None:
+                    health.call_failed(e.reason)
+                if health.down is not None:
+                    raise SourceError(f"{what}: {health.label} {health.down}") from e
+                raise SourceError(f"{what}: {e.reason} ({tries} attempt{'s' if tries > 1 else ''})") from e
             if e.status == 429:
                 pool.pause(wait)
             time.sleep(wait)
