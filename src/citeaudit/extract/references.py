@@ -29,7 +29,7 @@ _STRONG = 4  # score an unmarked line needs to count as an entry without a headi
 # "1)"; and the bare "1 " of AIP-style lists when initials follow ("1 L.K. Author, ...").
 _MARKER_RE = re.compile(
     r"[ \t]*(?:(?P<bullet>[•·▪◦●‣∙*\-–—+])[ \t]+|(?P<bracket>\[\d{1,4}\]|\(\d{1,4}\))[ \t]*"
-    r"|(?P<num>\d{1,4}[.)])[ \t]+|(?P<bare>\d{1,3})[ \t]+(?=[A-Z][a-z]{0,2}\.\s?-?[A-Z]?))(?=\S)"
+    r"|(?P<num>\d{1,4}[.)])[ \t]+|(?P<bare>\d{1,3})[ \t]+(?=[A-Z][a-z]{0,2}\.\s?-?[A-Z]?|[\u3040-\u9fff\uac00-\ud7af]))(?=\S)"
 )
 _HEADING_RE = re.compile(
     r"[ \t#*_]*(?:\d{1,2}[.)]?\s+)?"
@@ -174,7 +174,8 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
         # a list with one entry per line: a line that is a whole citation by itself (year and
         # locator, or year and a quoted title) after a finished one starts a new entry, whatever
         # its names look like ('v. Thurzó, E. (1926)...', 'Chamberlain, Bobby J. 1995. "..."')
-        if _whole_entry(line) and _whole_entry(text[current.start:current.end]) and citation_score(line) >= 2 \
+        if _whole_entry(line) and _whole_entry(text[current.start:current.end]) \
+                and (citation_score(line) >= 2 or _LOCATOR_RE.search(line)) \
                 and _name_start(line) and not _SOURCE_TAIL_RE.match(line):
             return False
         return True
@@ -188,12 +189,14 @@ def _continues(text: str, current: _Item, start: int, end: int, indent: int) -> 
 
 # how an entry's first line may start: a capitalised name in any script ('Иванова М,'), or a
 # lower-case particle before one ('v. Thurzó')
-_NEW_ENTRY_START_RE = re.compile(r"(?:[a-z]{1,3}\.?\s)?([^\W\d_])[\w'’\-]+[,\s]")
+_NEW_ENTRY_START_RE = re.compile(r"(?:[a-z]{1,3}\.?\s)?([^\W\d_])[^\s,;]*[,\s]")
+_LOCATOR_RE = re.compile(r"\d+\s?(?:\([^()\n]{1,12}\)\s?)?[:,]\s?[A-Za-z]?\d|[“\"][^”\"]{8,}[”\"]")
 
 
 def _name_start(line: str) -> bool:
+    """A name begins the line: a capital letter, or a letter of a script without case ('莫志强')."""
     m = _NEW_ENTRY_START_RE.match(line)
-    return bool(m and m.group(1).isupper())
+    return bool(m and not m.group(1).islower())
 
 
 _ANY_YEAR_RE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d{2}(?!\d)")  # old works too: 'Il Cimento 1 (5-6) (1843)'

@@ -300,7 +300,7 @@ def unexplained_words(stated: str, record: Record) -> int:
     has none, a real title has several."""
     from citeaudit.judge.match import journal_names
 
-    words = fold(stated).split()
+    words = fold(html.unescape(stated)).split()
     if words and sum(1 for w in words if len(w) == 1) >= 0.25 * len(words):
         return 0  # a run of names and initials ('Kwon, M.-H.; Kim, H.-H.; ...'), not a title
     known: set[str] = set(_FILLER)
@@ -309,7 +309,7 @@ def unexplained_words(stated: str, record: Record) -> int:
         known.update(fold(a.given).split())
     for n in journal_names(record):
         known.update(fold(n).split())
-    return sum(1 for w in fold(stated).split() if w not in known and w not in TITLE_STOPWORDS and len(w) > 1
+    return sum(1 for w in words if w not in known and w not in TITLE_STOPWORDS and len(w) > 1
                and not any(c.isdigit() for c in w))
 
 

@@ -199,7 +199,7 @@ def align(comps: list[FieldComparison], fields: Fields, record: Record, text: st
                 c = FieldComparison(f, c.stated, c.found, True, 1.0)
             elif f == "pages" and take_number(nums, (page_range(record.pages) or [None])[0]):
                 c = FieldComparison(f, c.stated, c.found, True, 1.0)
-            elif f == "journal" and states_journal(text, record, besides=(record.title, fields.title)):
+            elif f == "journal" and states_journal(text, record, besides=(record.title,)):
                 c = FieldComparison(f, c.stated, c.found, True, 1.0)
         out.append(c)
     out += _author_list(out, fields, record, text)
@@ -207,7 +207,7 @@ def align(comps: list[FieldComparison], fields: Fields, record: Record, text: st
     # a detail the parse missed but the string states (MLA's issue after the volume's dot)
     if "volume" not in have and record.volume and states_value(text, record.volume):
         out.append(FieldComparison("volume", record.volume, record.volume, True, 1.0, note="read from the string"))
-    if "journal" not in have and states_journal(text, record, besides=(record.title, fields.title)):
+    if "journal" not in have and states_journal(text, record, besides=(record.title,)):
         out.append(FieldComparison("journal", record.journal, record.journal, True, 1.0, note="read from the string"))
     if "first_author" not in have and record.authors and states_family(text, record.authors[0].family) \
             and _before_title(text, record):
