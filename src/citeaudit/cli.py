@@ -48,15 +48,24 @@ class State:
     settings: Settings
 
 
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Every line citeaudit prints goes through the one sanitiser (report/safe.py)."""
+    from citeaudit.report.safe import terminal
+
+    typer.echo(terminal(message), err=err, nl=nl)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
     """One line on stderr and a clean exit."""
-    typer.echo(f"citeaudit: error: {message}", err=True)
+    from citeaudit.report.safe import plain
+
+    echo(f"citeaudit: error: {plain(message)}", err=True)  # one line, whatever the message holds
     raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"citeaudit {__version__}")
+        echo(f"citeaudit {__version__}")
         raise typer.Exit()
 
 
@@ -82,7 +91,11 @@ def open_store(settings: Settings):
         fail(str(e))
 
 
-def _output(text: str, output: Optional[Path]) -> None:
+def _output(text: str, output: Optional[Path], fmt: str = "table", color: bool = False) -> None:
+    """Write a rendered report: through the sanitiser (JSON: terminal-active characters escaped)."""
+    from citeaudit.report.safe import json_text, terminal
+
+    text = json_text(text) if fmt in ("json", "jsonl") else terminal(text, keep_color=color and output is None)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -127,6 +140,7 @@ def run(
       citeaudit run draft.txt --offline   (only records stored earlier)
     """
     from citeaudit.commands.runner import AuditRunner, InputError
+    from citeaudit.report.safe import plain
 
     if fmt not in ("table", "json", "markdown", "csv"):
         fail(f"unknown format {fmt!r}: use table, json, markdown or csv")
@@ -145,7 +159,7 @@ def run(
     # every article's citations resolved in one pass: shared references are asked about once
     for path, result in runner.audit_many(paths):
         if isinstance(result, InputError):
-            typer.echo(f"citeaudit: error: {result}", err=True)
+            echo(f"citeaudit: error: {plain(str(result))}", err=True)
             worst = EXIT_USAGE
             continue
         texts.append(runner.render(result, fmt, use_color and output is None, first=not texts))
@@ -155,9 +169,9 @@ def run(
     runner.close()
     for name, error in sorted(failures.items()):
         # the report says it per citation; say it once where a scheduler's log will show it
-        typer.echo(f"citeaudit: warning: {name} could not be asked for some citations "
-                   f"(left unchecked): {error}", err=True)
-    _output("".join(texts), output)
+        echo(f"citeaudit: warning: {name} could not be asked for some citations "
+             f"(left unchecked): {plain(error)}", err=True)
+    _output("".join(texts), output, fmt, use_color)
     raise typer.Exit(worst)
 
 
@@ -179,9 +193,9 @@ def records_load(
     for r in records:
         by_source[r.source] = by_source.get(r.source, 0) + 1
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_source.items())) or "none"
-    typer.echo(f"stored {len(records)} records ({parts}) in {ctx.obj.settings.db_path}")
+    echo(f"stored {len(records)} records ({parts}) in {ctx.obj.settings.db_path}")
     for path, why in skipped:
-        typer.echo(f"skipped {path}: {why}", err=True)
+        echo(f"skipped {path}: {why}", err=True)
 
 
 @db_app.command("upgrade")
@@ -193,7 +207,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     path = ctx.obj.settings.db_path
     try:
         upgrade(path)
-        typer.echo(f"{path}: schema at revision {current_revision(path)}")
+        echo(f"{path}: schema at revision {current_revision(path)}")
     except StoreError as e:
         fail(str(e))
 
@@ -253,13 +267,13 @@ def reverify(
     store = _existing_store(settings)
     def waiting(pid: Optional[int]) -> None:
         who = f" (pid {pid})" if pid else ""
-        typer.echo(f"citeaudit: waiting up to {wait:g}s for another reverify on this database{who}", err=True)
+        echo(f"citeaudit: waiting up to {wait:g}s for another reverify on this database{who}", err=True)
 
     try:
         lock = ReverifyLock(settings.db_path, wait=wait, on_wait=waiting)
         lock.acquire()
     except LockBusy as e:
-        typer.echo(f"citeaudit: {e}", err=True)
+        echo(f"citeaudit: {e}", err=True)
         raise typer.Exit(EXIT_BUSY)
     try:
         store.mark_stale_runs_incomplete()
@@ -270,7 +284,7 @@ def reverify(
                 fail(str(e))
         rows = select_citations(store, older_than, article=article, verdict=verdict, limit=limit)
         sources = build_sources(settings, store)
-        progress = (lambda m: typer.echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
+        progress = (lambda m: echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
         try:
             result = do_reverify(store, sources, rows, progress=progress,
                                  max_age_days=max_age_days or None)  # 0: nothing is young enough
@@ -282,7 +296,8 @@ def reverify(
     finally:
         lock.release()
     if not (quiet and not result.transitions):
-        _output(render(result, fmt, color=sys.stdout.isatty() and output is None), output)
+        use_color = sys.stdout.isatty() and output is None
+        _output(render(result, fmt, color=use_color), output, fmt, use_color)
     raise typer.Exit(EXIT_FINDINGS if result.worse else EXIT_OK)
 
 
@@ -301,7 +316,7 @@ def history(
     h = citation_history(store, citation_id)
     if h is None:
         fail(f"no citation {citation_id} in {ctx.obj.settings.db_path}")
-    _output(render_history(h, fmt), output)
+    _output(render_history(h, fmt), output, fmt)
 
 
 @app.command()
@@ -327,7 +342,7 @@ def report(
     except StoreError as e:
         fail(str(e))
     use_color = (sys.stdout.isatty() if color is None else color) and output is None
-    _output(render_report(rep, fmt, color=use_color), output)
+    _output(render_report(rep, fmt, color=use_color), output, fmt, use_color)
     s = rep["summary"]
     raise typer.Exit(EXIT_FINDINGS if s["mismatched"] or s["unfound"] else EXIT_OK)
 
@@ -348,7 +363,7 @@ def export(
     if verdict is not None and verdict not in VERDICTS:
         fail(f"unknown verdict {verdict!r}: use {', '.join(VERDICTS)}")
     rows = export_rows(_existing_store(ctx.obj.settings), article=article, verdict=verdict)
-    _output(export_csv(rows) if fmt == "csv" else export_jsonl(rows), output)
+    _output(export_csv(rows) if fmt == "csv" else export_jsonl(rows), output, fmt)
 
 
 @app.command()
@@ -370,16 +385,16 @@ def schedule(
     except ValueError as e:
         fail(str(e))
     if install is None:
-        typer.echo(describe(plan), nl=False)
+        echo(describe(plan), nl=False)
         return
     try:
         if install == "systemd":
             paths = install_systemd(plan)
-            typer.echo("wrote " + " and ".join(str(p) for p in paths))
-            typer.echo(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
+            echo("wrote " + " and ".join(str(p) for p in paths))
+            echo(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
         else:
             install_cron(plan)
-            typer.echo(f"installed in your crontab ({plan.every}): {plan.marker[2:]}")
+            echo(f"installed in your crontab ({plan.every}): {plan.marker[2:]}")
     except ScheduleError as e:
         fail(str(e))
 
@@ -399,7 +414,7 @@ def _exit_interrupted() -> None:
     not waited for (SQLite keeps the database consistent whatever they were doing)."""
     import os
 
-    typer.echo("citeaudit: interrupted", err=True)
+    echo("citeaudit: interrupted", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
