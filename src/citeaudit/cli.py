@@ -17,6 +17,11 @@ from citeaudit import __version__
 from citeaudit.config import Settings, load_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_DATABASE = 65  # EX_DATAERR: the database is damaged or not citeaudit's (nothing written)
+EXIT_DISK_FULL = 74  # EX_IOERR: the disk filled while writing (the run is marked incomplete)
+EXIT_READONLY = 77  # EX_NOPERM: the database (or its folder) cannot be written
+_STORE_EXIT = {"damaged": EXIT_DATABASE, "foreign": EXIT_DATABASE, "full": EXIT_DISK_FULL,
+               "readonly": EXIT_READONLY}
 
 app = typer.Typer(
     name="citeaudit",
@@ -88,7 +93,29 @@ def open_store(settings: Settings):
     try:
         return Store(settings.db_path)
     except StoreError as e:
-        fail(str(e))
+        fail_store(e)
+
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    """SQLite's errors, raw or wrapped by SQLAlchemy (imported only when one is raised)."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    return (sqlite3.Error, DBAPIError)
+
+
+def fail_store(e: Exception) -> None:
+    """One line and the exit code of the database's problem (see the README's table)."""
+    from citeaudit.store.db import StoreError, store_error
+
+    if not isinstance(e, StoreError):
+        e = store_error(_db_path_hint(), e)
+    fail(str(e), _STORE_EXIT.get(e.kind, EXIT_USAGE))
+
+
+def _db_path_hint() -> str:
+    return _db_path_from_argv()
 
 
 def _output(text: str, output: Optional[Path], fmt: str = "table", color: bool = False) -> None:
@@ -157,7 +184,15 @@ def run(
     texts = []
     failures: dict[str, str] = {}
     # every article's citations resolved in one pass: shared references are asked about once
-    for path, result in runner.audit_many(paths):
+    try:
+        results = runner.audit_many(paths)  # a failed write marks the runs it started incomplete
+    except _db_errors() as e:
+        runner.close()
+        from citeaudit.store.db import store_error
+
+        problem = store_error(settings.db_path, e)
+        fail(f"{problem}; the run was marked incomplete", _STORE_EXIT.get(problem.kind, EXIT_USAGE))
+    for path, result in results:
         if isinstance(result, InputError):
             echo(f"citeaudit: error: {plain(str(result))}", err=True)
             worst = EXIT_USAGE
@@ -209,7 +244,7 @@ def db_upgrade(ctx: typer.Context) -> None:
         upgrade(path)
         echo(f"{path}: schema at revision {current_revision(path)}")
     except StoreError as e:
-        fail(str(e))
+        fail_store(e)
 
 
 # --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
@@ -420,6 +455,18 @@ def _exit_interrupted() -> None:
     os._exit(130)
 
 
+def _db_path_from_argv() -> str:
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--db" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--db="):
+            return arg[5:]
+    import os
+
+    return os.environ.get("CITEAUDIT_DB") or "audit.db"
+
+
 def main() -> None:
     import signal
     import threading
@@ -428,6 +475,13 @@ def main() -> None:
         signal.signal(signal.SIGINT, _note_interrupt)
     try:
         app()
+    except _db_errors() as e:  # damage or a full disk met after the open checks: one line, its code
+        from citeaudit.report.safe import plain
+        from citeaudit.store.db import store_error
+
+        problem = store_error(_db_path_from_argv(), e)
+        typer.echo(f"citeaudit: error: {plain(str(problem))}", err=True)
+        sys.exit(_STORE_EXIT.get(problem.kind, EXIT_USAGE))
     except KeyboardInterrupt:
         _exit_interrupted()
     except SystemExit:
