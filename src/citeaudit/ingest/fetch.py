@@ -349,6 +349,7 @@ class _Decoder:
         self.layers: list = [None] * len(codings)
         self.budget = budget
         self.produced = 0
+        self.received = 0  # bytes off the wire so far (set by the reader)
 
     def feed(self, data: bytes) -> bytes:
         return self._push(0, data)
@@ -366,6 +367,8 @@ class _Decoder:
         self.produced += len(piece)
         if self.produced > self.budget:
             raise _OverBudget
+        if self.produced > _BOMB_FLOOR and self.produced > MAX_EXPANSION * max(self.received, 1):
+            raise _Bomb
 
     def _layer(self, i: int, first: bytes):
         if self.layers[i] is None:
@@ -397,6 +400,13 @@ class _OverBudget(Exception):
     pass
 
 
+class _Bomb(Exception):
+    pass
+
+
+_BOMB_FLOOR = 1024 * 1024  # below this much decoded output no expansion is suspicious
+
+
 def _codings(r: httpx.Response, url: str) -> list[str]:
     """The response's content codings, in the order to undo them."""
     header = ",".join(r.headers.get_list("content-encoding"))
@@ -408,13 +418,6 @@ def _codings(r: httpx.Response, url: str) -> list[str]:
         raise FetchError(f"{url}: {len(codings)} layers of content encoding (at most "
                          f"{MAX_ENCODING_LAYERS} are read)", "encoding")
     return codings[::-1]
-
-
-def _check_expansion(decoder: _Decoder, received: int, url: str) -> None:
-    """A compression bomb is an error even where a long page would only be cut."""
-    if decoder.produced > 1024 * 1024 and decoder.produced > MAX_EXPANSION * max(received, 1):
-        raise FetchError(f"{url}: the page expands more than {MAX_EXPANSION}-fold when decoded "
-                         "(a compression bomb)", "too_large")
 
 
 def _read_capped(r: httpx.Response, url: str, max_bytes: int, truncate: bool,
@@ -431,6 +434,12 @@ def _read_capped(r: httpx.Response, url: str, max_bytes: int, truncate: bool,
     def too_large() -> FetchError:
         return FetchError(f"{url}: the page is larger than {_size(max_bytes)}", "too_large")
 
+    def cut() -> tuple[bytes, bool]:
+        if len(decoder.codings) > 1:  # no honest page is encoded twice and longer than the cap
+            raise FetchError(f"{url}: the page is encoded {len(decoder.codings)} times and decodes to more "
+                             f"than {_size(max_bytes)} (a compression bomb)", "too_large")
+        return bytes(body[:max_bytes]), True
+
     try:
         for chunk in chunks:
             if guard is not None and guard.remaining() <= 0:
@@ -438,23 +447,25 @@ def _read_capped(r: httpx.Response, url: str, max_bytes: int, truncate: bool,
             received += len(chunk)
             if received > max_bytes and not truncate:
                 raise too_large()
+            decoder.received = received
             body += decoder.feed(chunk)
-            _check_expansion(decoder, received, url)
             if len(body) > max_bytes or received > max_bytes:
                 if truncate:
-                    return bytes(body[:max_bytes]), True
+                    return cut()
                 raise too_large()
         body += decoder.finish()
+    except _Bomb:  # an error even where a long page would only be cut
+        raise FetchError(f"{url}: the page expands more than {MAX_EXPANSION}-fold when decoded "
+                         "(a compression bomb)", "too_large") from None
     except _OverBudget:
-        _check_expansion(decoder, received, url)
         if truncate:
-            return bytes(body[:max_bytes]), True
+            return cut()
         raise too_large() from None
     except zlib.error:
         raise FetchError(f"{url}: the page's content encoding is damaged", "encoding") from None
     if len(body) > max_bytes:
         if truncate:
-            return bytes(body[:max_bytes]), True
+            return cut()
         raise too_large()
     return bytes(body), False
 
