@@ -1,7 +1,9 @@
 """citeaudit's command line. I/O at the edge: read inputs, open the store, print reports.
 
 Exit codes: 0 nothing mismatched or unfound; 1 something is; 2 bad usage or unreadable
-input (one line on stderr, never a traceback).
+input; 65 a damaged or foreign database; 74 a full disk (the run marked incomplete); 75
+another reverify holds the lock; 77 a read-only database. Errors are one line on stderr,
+never a traceback; everything printed passes report/safe.terminal.
 """
 
 from __future__ import annotations
@@ -155,7 +157,8 @@ def run(
     """Audit articles: extract their citations, resolve them, store and print the verdicts.
 
     Exit code 0 when nothing is mismatched or unfound, 1 when something is, 2 for bad usage
-    or unreadable input.
+    or unreadable input, 65 for a damaged or foreign database, 74 when the disk fills up,
+    77 for a read-only database.
 
     Set CITEAUDIT_MAILTO to your e-mail to use Crossref's faster polite pool, and
     CITEAUDIT_NCBI_API_KEY for PubMed's higher limit. Examples:
