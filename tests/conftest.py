@@ -3,6 +3,8 @@ E-utilities over it, and settings/env pointing citeaudit at that emulator."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,43 @@ def audit_text(settings, tmp_path):
             store.close()
 
     return run
+
+
+# --- no test reaches past loopback ------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(sock: socket.socket, address) -> None:
+    """Refuse (and remember) a connection to anything but a loopback address."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        host = str(address[0]).split("%", 1)[0]
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            _escapes.append(host)
+            raise ConnectionRefusedError(f"test guard: connecting to {host} is not allowed in tests")
+
+
+_escapes: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def loopback_guard(monkeypatch):
+    """Every test: a connect() to a non-loopback address is refused and fails the test."""
+    def connect(sock, address):
+        _loopback_only(sock, address)
+        return _real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        _loopback_only(sock, address)
+        return _real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    _escapes.clear()
+    yield _escapes
+    assert not _escapes, f"a test tried to connect outside loopback: {_escapes}"

@@ -1,10 +1,11 @@
 """citeaudit's command line. I/O at the edge: read inputs, open the store, print reports.
 
 Exit codes: 0 every checkable citation checked and nothing mismatched or unfound; 1 something
-is mismatched or unfound (reverify: something got worse); 2 bad usage or unreadable input
-(one line on stderr, never a traceback); 3 incomplete: a service failed and some citation
-could not be checked (so "could not check" is never read as "clean"); 75 another reverify
-holds the database.
+is mismatched or unfound (reverify: something got worse); 2 bad usage or unreadable input; 3
+incomplete: a service failed and some citation could not be checked (so "could not check" is
+never read as "clean"); 65 a damaged or foreign database; 74 a full disk (the run marked
+incomplete); 75 another reverify holds the lock; 77 a read-only database. Errors are one line
+on stderr, never a traceback; everything printed passes report/safe.terminal.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from citeaudit.config import Settings, load_settings
 from citeaudit.report.render import Format
 
 from citeaudit.commands.exits import EXIT_BUSY, EXIT_USAGE, exit_code
+EXIT_DATABASE = 65  # EX_DATAERR: the database is damaged or not citeaudit's (nothing written)
+EXIT_DISK_FULL = 74  # EX_IOERR: the disk filled while writing (the run is marked incomplete)
+EXIT_READONLY = 77  # EX_NOPERM: the database (or its folder) cannot be written
+_STORE_EXIT = {"damaged": EXIT_DATABASE, "foreign": EXIT_DATABASE, "full": EXIT_DISK_FULL,
+               "readonly": EXIT_READONLY}
 
 app = typer.Typer(
     name="citeaudit",
@@ -55,15 +61,24 @@ class State:
     settings: Settings
 
 
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Every line citeaudit prints goes through the one sanitiser (report/safe.py)."""
+    from citeaudit.report.safe import terminal
+
+    typer.echo(terminal(message), err=err, nl=nl)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
     """One line on stderr and a clean exit."""
-    typer.echo(f"citeaudit: error: {message}", err=True)
+    from citeaudit.report.safe import plain
+
+    echo(f"citeaudit: error: {plain(message)}", err=True)  # one line, whatever the message holds
     raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"citeaudit {__version__}")
+        echo(f"citeaudit {__version__}")
         raise typer.Exit()
 
 
@@ -86,10 +101,36 @@ def open_store(settings: Settings):
     try:
         return Store(settings.db_path)
     except StoreError as e:
-        fail(str(e))
+        fail_store(e)
 
 
-def _output(text: str, output: Optional[Path]) -> None:
+def _db_errors() -> tuple[type[BaseException], ...]:
+    """SQLite's errors, raw or wrapped by SQLAlchemy (imported only when one is raised)."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    return (sqlite3.Error, DBAPIError)
+
+
+def fail_store(e: Exception) -> None:
+    """One line and the exit code of the database's problem (see the README's table)."""
+    from citeaudit.store.db import StoreError, store_error
+
+    if not isinstance(e, StoreError):
+        e = store_error(_db_path_hint(), e)
+    fail(str(e), _STORE_EXIT.get(e.kind, EXIT_USAGE))
+
+
+def _db_path_hint() -> str:
+    return _db_path_from_argv()
+
+
+def _output(text: str, output: Optional[Path], fmt: str = "table", color: bool = False) -> None:
+    """Write a rendered report: through the sanitiser (JSON: terminal-active characters escaped)."""
+    from citeaudit.report.safe import json_text, terminal
+
+    text = json_text(text) if fmt in ("json", "jsonl") else terminal(text, keep_color=color and output is None)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -142,10 +183,11 @@ def _write_reports(reports: list, fmt, colored: bool, problems: bool, output: Op
             written = write_pages(reports, output, problems=problems)
         except OSError as e:
             fail(f"cannot write into {output}: {e.strerror}")
-        typer.echo(f"wrote {len(written)} page{'s' if len(written) != 1 else ''} in {output} "
+        echo(f"wrote {len(written)} page{'s' if len(written) != 1 else ''} in {output} "
                    f"(open {written[0].name})", err=True)
         return
-    _output(render_reports(reports, fmt, color=colored and output is None, problems=problems), output)
+    _output(render_reports(reports, fmt, color=colored and output is None, problems=problems), output,
+            str(getattr(fmt, "value", fmt)), colored)
 
 
 @app.command()
@@ -170,7 +212,8 @@ def run(
 
     Exit code 0 when every checkable citation was checked and nothing is mismatched or
     unfound, 1 when something is mismatched or unfound, 2 for bad usage or unreadable input,
-    3 when the audit is incomplete: a service failed and citations were left unchecked.
+    3 when the audit is incomplete: a service failed and citations were left unchecked; 65
+    for a damaged or foreign database, 74 when the disk fills up, 77 for a read-only database.
 
     Set CITEAUDIT_MAILTO to your e-mail to use Crossref's faster polite pool, and
     CITEAUDIT_NCBI_API_KEY for PubMed's higher limit. Examples:
@@ -186,13 +229,14 @@ def run(
       citeaudit run posts/ --format html -o site/   (one page per article and index.html)
     """
     from citeaudit.commands.runner import AuditRunner, InputError, service_failure_lines, watch_services
+    from citeaudit.report.safe import plain
 
     settings: Settings = ctx.obj.settings.with_(offline=offline, refresh=refresh, max_age_days=max_age_days,
                                                 allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
     colored = use_color(color, no_color, output)
     runner = AuditRunner(settings, store, progress=sys.stderr.isatty())
-    watch_services(runner.sources, lambda health: typer.echo(
+    watch_services(runner.sources, lambda health: echo(
         f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
     try:
         paths = runner.expand_inputs(inputs)
@@ -202,9 +246,17 @@ def run(
     reports = []
     incomplete: list = []
     # every article's citations resolved in one pass: shared references are asked about once
-    for path, result in runner.audit_many(paths):
+    try:
+        results = runner.audit_many(paths)  # a failed write marks the runs it started incomplete
+    except _db_errors() as e:
+        runner.close()
+        from citeaudit.store.db import store_error
+
+        problem = store_error(settings.db_path, e)
+        fail(f"{problem}; the run was marked incomplete", _STORE_EXIT.get(problem.kind, EXIT_USAGE))
+    for path, result in results:
         if isinstance(result, InputError):
-            typer.echo(f"citeaudit: error: {result}", err=True)
+            echo(f"citeaudit: error: {plain(str(result))}", err=True)
             usage_error = True
             continue
         reports.append(result.report)
@@ -213,7 +265,7 @@ def run(
     runner.close()
     # the report says it per citation; say it once where a scheduler's log will show it
     for line in service_failure_lines(runner.sources, incomplete, offline_hint=not settings.offline):
-        typer.echo(f"citeaudit: {line}", err=True)
+        echo(f"citeaudit: {line}", err=True)
     _write_reports(reports, fmt, colored, problems, output, store)
     raise typer.Exit(exit_code(findings, bool(incomplete), usage_error))
 
@@ -241,9 +293,9 @@ def records_load(
     for r in records:
         by_source[r.source] = by_source.get(r.source, 0) + 1
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_source.items())) or "none"
-    typer.echo(f"stored {len(records)} records ({parts}) in {ctx.obj.settings.db_path}")
+    echo(f"stored {len(records)} records ({parts}) in {ctx.obj.settings.db_path}")
     for path, why in skipped:
-        typer.echo(f"skipped {path}: {why}", err=True)
+        echo(f"skipped {path}: {why}", err=True)
 
 
 @db_app.command("upgrade")
@@ -260,9 +312,9 @@ def db_upgrade(ctx: typer.Context) -> None:
     path = ctx.obj.settings.db_path
     try:
         upgrade(path)
-        typer.echo(f"{path}: schema at revision {current_revision(path)}")
+        echo(f"{path}: schema at revision {current_revision(path)}")
     except StoreError as e:
-        fail(str(e))
+        fail_store(e)
 
 
 # --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
@@ -327,13 +379,13 @@ def reverify(
     store = _existing_store(settings)
     def waiting(pid: Optional[int]) -> None:
         who = f" (pid {pid})" if pid else ""
-        typer.echo(f"citeaudit: waiting up to {wait:g}s for another reverify on this database{who}", err=True)
+        echo(f"citeaudit: waiting up to {wait:g}s for another reverify on this database{who}", err=True)
 
     try:
         lock = ReverifyLock(settings.db_path, wait=wait, on_wait=waiting)
         lock.acquire()
     except LockBusy as e:
-        typer.echo(f"citeaudit: {e}", err=True)
+        echo(f"citeaudit: {e}", err=True)
         raise typer.Exit(EXIT_BUSY)
     try:
         store.mark_stale_runs_incomplete()
@@ -344,9 +396,9 @@ def reverify(
                 fail(str(e))
         rows = select_citations(store, older_than, article=article, verdict=verdict, limit=limit)
         sources = build_sources(settings, store)
-        watch_services(sources, lambda health: typer.echo(
+        watch_services(sources, lambda health: echo(
             f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
-        progress = (lambda m: typer.echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
+        progress = (lambda m: echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
         try:
             result = do_reverify(store, sources, rows, progress=progress,
                                  max_age_days=max_age_days or None)  # 0: nothing is young enough
@@ -358,9 +410,10 @@ def reverify(
     finally:
         lock.release()
     for line in failure_lines(result):
-        typer.echo(f"citeaudit: {line}", err=True)
+        echo(f"citeaudit: {line}", err=True)
     if not (quiet and not result.transitions and not result.failures):
-        _output(render(result, fmt, color=use_color(ColorMode.auto, False, output)), output)
+        colored = use_color(ColorMode.auto, False, output)
+        _output(render(result, fmt, color=colored), output, fmt, colored)
     raise typer.Exit(exit_code(bool(result.worse), result.incomplete))
 
 
@@ -384,7 +437,7 @@ def history(
     h = citation_history(store, citation_id)
     if h is None:
         fail(f"no citation {citation_id} in {ctx.obj.settings.db_path}")
-    _output(render_history(h, fmt), output)
+    _output(render_history(h, fmt), output, fmt)
 
 
 @app.command()
@@ -451,7 +504,7 @@ def export(
     if verdict is not None and verdict not in VERDICTS:
         fail(f"unknown verdict {verdict!r}: use {', '.join(VERDICTS)}")
     rows = export_rows(_existing_store(ctx.obj.settings), article=article, verdict=verdict)
-    _output(export_csv(rows) if fmt == "csv" else export_jsonl(rows), output)
+    _output(export_csv(rows) if fmt == "csv" else export_jsonl(rows), output, fmt)
 
 
 @app.command()
@@ -480,16 +533,16 @@ def schedule(
     except ValueError as e:
         fail(str(e))
     if install is None:
-        typer.echo(describe(plan), nl=False)
+        echo(describe(plan), nl=False)
         return
     try:
         if install == "systemd":
             paths = install_systemd(plan)
-            typer.echo("wrote " + " and ".join(str(p) for p in paths))
-            typer.echo(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
+            echo("wrote " + " and ".join(str(p) for p in paths))
+            echo(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {plan.name}.timer")
         else:
             install_cron(plan)
-            typer.echo(f"installed in your crontab ({plan.every}): {plan.marker[2:]}")
+            echo(f"installed in your crontab ({plan.every}): {plan.marker[2:]}")
     except ScheduleError as e:
         fail(str(e))
 
@@ -509,10 +562,22 @@ def _exit_interrupted() -> None:
     not waited for (SQLite keeps the database consistent whatever they were doing)."""
     import os
 
-    typer.echo("citeaudit: interrupted", err=True)
+    echo("citeaudit: interrupted", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
+
+
+def _db_path_from_argv() -> str:
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--db" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--db="):
+            return arg[5:]
+    import os
+
+    return os.environ.get("CITEAUDIT_DB") or "audit.db"
 
 
 def main() -> None:
@@ -523,6 +588,13 @@ def main() -> None:
         signal.signal(signal.SIGINT, _note_interrupt)
     try:
         app()
+    except _db_errors() as e:  # damage or a full disk met after the open checks: one line, its code
+        from citeaudit.report.safe import plain
+        from citeaudit.store.db import store_error
+
+        problem = store_error(_db_path_from_argv(), e)
+        typer.echo(f"citeaudit: error: {plain(str(problem))}", err=True)
+        sys.exit(_STORE_EXIT.get(problem.kind, EXIT_USAGE))
     except KeyboardInterrupt:
         _exit_interrupted()
     except SystemExit:

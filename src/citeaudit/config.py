@@ -7,7 +7,7 @@ CITEAUDIT_CROSSREF_URL       Crossref REST API base (default https://api.crossre
 CITEAUDIT_EUTILS_URL         NCBI E-utilities base (default https://eutils.ncbi.nlm.nih.gov/entrez/eutils)
 CITEAUDIT_MAILTO             e-mail for Crossref's polite pool and NCBI's `email`
 CITEAUDIT_NCBI_API_KEY       NCBI API key (raises the PubMed limit from 3 to 10 requests/s)
-CITEAUDIT_TIMEOUT            seconds per HTTP request (default 20)
+CITEAUDIT_TIMEOUT            seconds per HTTP request, and the total deadline of one fetched page or link (default 20)
 CITEAUDIT_RETRIES            retries after a 429/5xx/network error (default 3)
 CITEAUDIT_MAX_WAIT           most seconds spent retrying one request (default 60)
 CITEAUDIT_FIRST_ANSWER_TIMEOUT  seconds a service that has not answered yet in this run gets per

@@ -129,6 +129,9 @@ ENCODED = {
     "crlf.txt": lambda t: t.replace("\n", "\r\n").encode("utf-8"),
     "mojibake.txt": lambda t: _mojibake(t).encode("utf-8"),
     "control-chars.txt": lambda t: t.replace("Kratom", "Kra\x07\x1b[31mtom\x00\x08").encode("utf-8"),
+    # one invalid byte does not turn the whole UTF-8 file into Windows-1252 (issue 14)
+    "bad-byte-end.txt": lambda t: t.encode("utf-8") + b"\xff",
+    "bad-bytes-inside.txt": lambda t: t.replace("Kratom", "Kratom\udcff", 1).encode("utf-8", "surrogateescape"),
     "rtl.txt": lambda t: ("\u202e\u200f" + t + "\n\u0645\u0631\u0627\u062c\u0639 \u05de\u05e7\u05d5\u05e8\u05d5\u05ea\n").encode("utf-8"),
 }
 

@@ -228,7 +228,10 @@ class AuditRunner:
         except BaseException as e:
             for run_id in run_ids:
                 if run_id not in done:
-                    self.store.finish_run(run_id, "incomplete")
+                    try:
+                        self.store.finish_run(run_id, "incomplete")
+                    except Exception:  # a full disk may refuse even this; the next open's sweep marks it
+                        pass
             if not isinstance(e, KeyboardInterrupt):  # Ctrl-C: leave the workers be, exit at once
                 stream.close()
             raise

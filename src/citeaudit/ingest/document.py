@@ -10,6 +10,7 @@ import codecs
 import hashlib
 import json
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,12 @@ def _read_capped(path: str) -> bytes:
     if p.is_dir():
         raise IngestError(f"{path}: is a directory, not a file")
     try:
+        mode = p.stat().st_mode
+    except OSError as e:
+        raise IngestError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if not stat.S_ISREG(mode):  # never opened: opening a FIFO waits for a writer
+        raise IngestError(f"{path}: not a regular file ({_file_kind(mode)}); give an article file")
+    try:
         with p.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as e:
@@ -72,6 +79,14 @@ def _read_capped(path: str) -> bytes:
     if len(raw) > MAX_BYTES:
         raise IngestError(f"{path}: file is larger than the {_format_size(MAX_BYTES)} limit")
     return raw
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def _format_size(n: int) -> str:
@@ -102,17 +117,41 @@ def _decode(raw: bytes, path: str) -> str:
 
 
 def _decode_bytes(raw: bytes) -> str:
-    """UTF-16 when a BOM (or the NUL pattern of ASCII in UTF-16) says so, else UTF-8 (BOM
-    dropped, UTF-8 read as Windows-1252 repaired), else cp1252."""
+    """UTF-16 when a BOM (or the NUL pattern of ASCII in UTF-16) says so, else UTF-8 when the
+    evidence says so (BOM dropped, bad bytes replaced in place, UTF-8 read as Windows-1252
+    repaired), else cp1252."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16", errors="replace")
     utf16 = _utf16_without_bom(raw)
     if utf16:
         return raw.decode(utf16, errors="replace")
-    try:
-        return _repair_mojibake(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    if _utf8_is_likelier(raw):
+        text = raw.decode("utf-8-sig", errors="replace")
+        # a text with bad bytes was not saved through Windows-1252 as a whole: leave it as it is
+        return _repair_mojibake(text) if "\ufffd" not in text else text
+    return raw.decode("cp1252", errors="replace")
+
+
+# a well-formed UTF-8 sequence of two to four bytes
+_UTF8_MULTIBYTE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_NON_ASCII_RE = re.compile(rb"[\x80-\xff]")
+
+
+def _utf8_is_likelier(raw: bytes) -> bool:
+    """Whether the bytes are UTF-8 (perhaps with a few damaged bytes) rather than Windows-1252.
+
+    Decided once for the whole file, from evidence: the non-ASCII bytes that form well-formed
+    UTF-8 sequences against those that do not. One stray byte in a UTF-8 article leaves it
+    UTF-8 (the byte becomes U+FFFD where it is); a Windows-1252 file, whose accented letters
+    are lone high bytes, has almost no well-formed sequences."""
+    non_ascii = len(_NON_ASCII_RE.findall(raw))
+    if non_ascii == 0:
+        return True
+    in_sequences = sum(len(m) for m in _UTF8_MULTIBYTE_RE.findall(raw))
+    return in_sequences >= non_ascii - in_sequences
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -165,9 +204,15 @@ def _looks_binary(text: str) -> bool:
     return bad > len(sample) / 10
 
 
+_ESCAPE_SEQ_RE = re.compile(r"(?:\x1b\[|\x9b)[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?")
+
+
 def clean_text(text: str) -> str:
-    """Normalise newlines to \\n and drop control characters other than \\n and \\t."""
+    """Normalise newlines to \\n; drop terminal escape sequences whole and control characters
+    other than \\n and \\t."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x1b" in text or "\x9b" in text:
+        text = _ESCAPE_SEQ_RE.sub("", text)
     return _CONTROL_RE.sub(lambda m: m.group(0) if m.group(0) in "\n\t" else "", text)
 
 
@@ -272,8 +317,9 @@ def document_from_html(html: str | bytes, source: str) -> Document:
     soup = _parse_html(html)
     meta = _html_meta(soup)
     title = meta.pop("_title", None)
-    bios = _mark_bios(soup)
-    _drop_noise(soup)
+    described = _described(soup)
+    bios = _mark_bios(soup, described)
+    _drop_noise(soup, described)
     text, links, blocks = _render(soup, bios)
     doc = Document(source=source, text=text, kind="html", title=title, links=links, meta=meta, blocks=blocks)
     if raw is not None:
@@ -384,54 +430,119 @@ def _class_string(tag: Tag) -> str:
     return " ".join([*map(str, tag.get("class") or []), str(tag.get("id") or "")]).lower()
 
 
-def _is_bio(tag: Tag) -> bool:
-    """True for author boxes: bio classes/ids, rel=author blocks, itemprop=author with a description."""
-    if any(w in _class_string(tag) for w in _BIO_WORDS) or "bio" in _class_parts(tag):
+def _is_bio(tag: Tag, described: set[int] | None = None) -> bool:
+    """True for author boxes: bio classes/ids, rel=author blocks, itemprop=author with a description.
+
+    `described` (from _described) holds the ids of tags with an itemprop=description inside;
+    without it the subtree is searched."""
+    classes = _class_string(tag)
+    if any(w in classes for w in _BIO_WORDS) or "bio" in _class_parts(tag):
         return True
     if "author" in (tag.get("rel") or []) and tag.name != "a":
         return True
     if tag.get("itemprop") == "author":
+        if described is not None:
+            return id(tag) in described
         return tag.find(attrs={"itemprop": "description"}) is not None
     return False
 
 
-def _mark_bios(soup: BeautifulSoup) -> list[Tag]:
-    """Outermost author-box elements, in document order."""
+def _described(soup: BeautifulSoup) -> set[int]:
+    """Ids of every tag holding an itemprop=description element: one climb per description,
+    stopping at a tag already marked, so the whole tree is walked about once."""
+    marked: set[int] = set()
+    for desc in soup.find_all(attrs={"itemprop": "description"}):
+        parent = desc.parent
+        while parent is not None and id(parent) not in marked:
+            marked.add(id(parent))
+            parent = parent.parent
+    return marked
+
+
+def _tags_top_down(root: Tag):
+    """Every tag under `root` in document order, iteratively; send True to skip a tag's subtree."""
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
+    while stack:
+        tag = stack.pop()
+        skip = yield tag
+        if not skip:
+            stack.extend(child for child in reversed(tag.contents) if isinstance(child, Tag))
+
+
+def _mark_bios(soup: BeautifulSoup, described: set[int] | None = None) -> list[Tag]:
+    """Outermost author-box elements, in document order (one pass: no descent into a bio)."""
+    described = _described(soup) if described is None else described
     bios: list[Tag] = []
-    for tag in soup.find_all(True):
-        if _is_bio(tag) and not any(b in tag.parents for b in bios):
+    walk = _tags_top_down(soup)
+    tag = next(walk, None)
+    while tag is not None:
+        bio = _is_bio(tag, described)
+        if bio:
             bios.append(tag)
+        try:
+            tag = walk.send(bio)
+        except StopIteration:
+            break
     return bios
 
 
-def _is_noise(tag: Tag) -> bool:
-    """True for elements that are page furniture rather than article text."""
+def _is_noise(tag: Tag, in_article: bool | None = None) -> bool:
+    """True for elements that are page furniture rather than article text.
+
+    `in_article`: whether an <article> or <main> encloses the tag (asked of the tree if None)."""
     if tag.name in _NEVER_DROP:
         return False
     if tag.name in _DROP_TAGS:
         return True
-    if tag.name == "header" and tag.find_parent(["article", "main"]) is None:
-        return True
-    if any(w in _class_string(tag) for w in _NOISE_CLASSES):
+    if tag.name == "header":
+        inside = tag.find_parent(["article", "main"]) is not None if in_article is None else in_article
+        if not inside:
+            return True
+    classes = _class_string(tag)
+    if any(w in classes for w in _NOISE_CLASSES):
         return True
     # a heading or paragraph is content even when its id/class says "related" ("#related-resources")
     return tag.name not in _CONTENT_TAGS and bool(_class_parts(tag) & _NOISE_WORDS)
 
 
-def _drop_noise(soup: BeautifulSoup) -> None:
-    """Remove page furniture in place; author boxes inside it are lifted out and kept."""
-    for tag in list(soup.find_all(True)):
-        if tag.decomposed or tag.parent is None or not _is_noise(tag):
-            continue
-        if tag.name in ("script", "style", "template", "noscript"):
+def _drop_noise(soup: BeautifulSoup, described: set[int] | None = None) -> None:
+    """Remove page furniture in place; author boxes inside it are lifted out and kept.
+
+    One pass over the tree, top-down: a dropped element's subtree is searched once for
+    author boxes and never visited again, so the cost is linear in the size of the page
+    whatever its depth."""
+    described = _described(soup) if described is None else described
+    stack: list[tuple[Tag, bool]] = [(child, False) for child in reversed(soup.contents) if isinstance(child, Tag)]
+    while stack:
+        tag, in_article = stack.pop()
+        if _is_noise(tag, in_article) and not _is_bio(tag, described):
+            if tag.name in ("script", "style", "template", "noscript"):
+                tag.decompose()
+                continue
+            lifted = _outermost(tag, described)
+            for bio in lifted:
+                tag.insert_before(bio.extract())
             tag.decompose()
+            stack.extend((bio, in_article) for bio in reversed(lifted))  # cleaned like any kept element
             continue
-        if _is_bio(tag):
-            continue
-        kept = [b for b in tag.find_all(True) if _is_bio(b)]
-        for bio in [b for b in kept if not any(k in b.parents for k in kept)]:
-            tag.insert_before(bio.extract())
-        tag.decompose()
+        inside = in_article or tag.name in ("article", "main")
+        stack.extend((child, inside) for child in reversed(tag.contents) if isinstance(child, Tag))
+
+
+def _outermost(root: Tag, described: set[int]) -> list[Tag]:
+    """The outermost author boxes inside `root` (not `root` itself)."""
+    found: list[Tag] = []
+    walk = _tags_top_down(root)
+    tag = next(walk, None)
+    while tag is not None:
+        bio = _is_bio(tag, described)
+        if bio:
+            found.append(tag)
+        try:
+            tag = walk.send(bio)
+        except StopIteration:
+            break
+    return found
 
 
 class _TextBuilder:
@@ -478,14 +589,17 @@ def _render(soup: BeautifulSoup, bios: list[Tag]) -> tuple[str, list[Link], dict
     bio_ids = {id(b) for b in bios if not b.decomposed}
     root = soup.body or soup
     stack: list[tuple[Any, bool]] = [(root, True)]
+    in_pre = sum(1 for parent in root.parents if parent.name == "pre") + (root.name == "pre")
     while stack:
         node, entering = stack.pop()
         if isinstance(node, NavigableString):
             if not isinstance(node, _SKIP_STRINGS):
-                _write_string(out, str(node), in_pre=node.find_parent("pre") is not None)
+                _write_string(out, str(node), in_pre=in_pre > 0)
             continue
         if not isinstance(node, Tag):
             continue
+        if node is not root and node.name == "pre":
+            in_pre += 1 if entering else -1
         if entering:
             _open_tag(out, node)
             kinds = _span_kinds(node, bio_ids)

@@ -39,7 +39,8 @@ KIND_LABEL = {"reference": "reference list", "link": "links", "mention": "study 
 
 
 def _record_line(m: dict[str, Any]) -> str:
-    ids = " ".join(x for x in (m.get("doi") and f"doi:{m['doi']}", m.get("pmid") and f"pmid:{m['pmid']}") if x)
+    ids = " ".join(x for x in (m.get("doi") and f"doi:{safe.plain(m['doi'])}",
+                               m.get("pmid") and f"pmid:{safe.plain(m['pmid'])}") if x)
     bits = [ids, f"\u201c{safe.plain(m.get('title'), 90)}\u201d", safe.plain(m.get("journal"), 50),
             str(m.get("year") or "")]
     return " | ".join(b for b in bits if b)
@@ -67,7 +68,7 @@ def table(report: dict[str, Any], color: bool = False) -> str:
             out.append(f"      found: {_record_line(e['matched'])}")
         for d in e.get("differences") or []:
             note = f" ({safe.plain(d['note'])})" if d.get("note") else ""
-            out.append(f"      {d['field']}: stated {safe.plain(d['stated'], 60)!s}, found {safe.plain(d['found'], 60)!s}{note}")
+            out.append(f"      {safe.plain(d['field'])}: stated {safe.plain(d['stated'], 60)!s}, found {safe.plain(d['found'], 60)!s}{note}")
         if e["verdict"] != "verified" and not e.get("differences"):
             out.append(f"      why: {safe.plain(e['reason'], 200)}")
         for note in e.get("notes") or []:

@@ -159,8 +159,8 @@ def history_table(h: dict[str, Any], color: bool = False) -> str:
         flag = "  [RETRACTED WORK]" if k["retracted"] else ""
         out.append(f"  {k['checked_at']}  run {k['run_id']:<4} check {k['check_id']:<5} "
                    f"{k['verdict'].upper():<10}{change}{flag}")
-        ids = " ".join(x for x in (k["matched_doi"] and f"doi:{k['matched_doi']}",
-                                   k["matched_pmid"] and f"pmid:{k['matched_pmid']}") if x)
+        ids = " ".join(x for x in (k["matched_doi"] and f"doi:{safe.plain(k['matched_doi'])}",
+                                   k["matched_pmid"] and f"pmid:{safe.plain(k['matched_pmid'])}") if x)
         if ids:
             out.append(f"      found: {ids}")
         if k["verdict"] != "verified":

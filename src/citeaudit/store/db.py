@@ -14,7 +14,9 @@ database to the newest revision before handing it out.
 
 from __future__ import annotations
 
+import os
 import random
+import sqlite3
 import time
 from pathlib import Path
 
@@ -32,7 +34,30 @@ _LOCKED_WAIT = 30.0  # seconds to keep retrying an open that finds the database 
 
 
 class StoreError(Exception):
-    """The database cannot be used: not a citeaudit database, unreadable, too new..."""
+    """The database cannot be used: not a citeaudit database, unreadable, too new...
+
+    ``kind`` says why, for the CLI's exit code: "damaged" (fails the integrity check),
+    "foreign" (not a citeaudit database), "readonly" (cannot be written), "full" (the disk
+    or the database's size limit is full) or "other".
+    """
+
+    def __init__(self, message: str, kind: str = "other"):
+        super().__init__(message)
+        self.kind = kind
+
+
+def store_error(path: object, e: BaseException) -> StoreError:
+    """A StoreError for an SQLite error met while using the database (one line, with its kind)."""
+    text = str(getattr(e, "orig", None) or e)
+    low = text.lower()
+    if "full" in low:
+        return StoreError(f"cannot write {path}: the disk (or the database's size limit) is full ({text})", "full")
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return StoreError(f"cannot write {path}: it is read-only ({text})", "readonly")
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return StoreError(f"{path} is damaged ({text}); restore it from a backup "
+                          "(sqlite3's .recover can save what is left)", "damaged")
+    return StoreError(f"cannot use {path}: {text}", "other")
 
 
 def create_sqlite_engine(url: str, foreign_keys: bool = True) -> Engine:
@@ -146,9 +171,12 @@ def current_revision(path: str | Path) -> str | None:
 
 def _open_error(path: Path, e: DBAPIError) -> StoreError:
     """A readable error for a failed open: locked/unreadable, or not a database at all."""
+    known = store_error(path, e)
+    if known.kind != "other":
+        return known
     if isinstance(e, OperationalError):
         return StoreError(f"cannot open {path}: {e.orig}")
-    return StoreError(f"{path} is not a citeaudit database: {e.orig}")
+    return StoreError(f"{path} is not a citeaudit database: {e.orig}", "foreign")
 
 
 def _url(path: str | Path) -> str:
@@ -159,9 +187,13 @@ def _prepare(path: str | Path) -> Path:
     """Absolute path, parent directory created, header checked if the file exists."""
     path = Path(path).expanduser().resolve()
     if path.is_dir():
-        raise StoreError(f"{path} is not a citeaudit database: it is a directory")
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise StoreError(f"{path} is not a citeaudit database: it is a directory", "foreign")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot create {path}: {e.strerror or e}", "readonly") from None
     _check_header(path)
+    _check_existing(path)
     return path
 
 
@@ -172,7 +204,37 @@ def _check_header(path: Path) -> None:
     with path.open("rb") as f:
         head = f.read(len(SQLITE_HEADER))
     if head != SQLITE_HEADER:
-        raise StoreError(f"{path} is not a citeaudit database: not an SQLite file")
+        raise StoreError(f"{path} is not a citeaudit database: not an SQLite file", "foreign")
+
+
+def _check_existing(path: Path) -> None:
+    """Before anything is written to an existing database: it must be writable, citeaudit's,
+    and pass SQLite's quick integrity check. Read with a bare connection (no pragmas), so a
+    refused file is left exactly as it was (another application's database is not switched
+    to WAL; a damaged one gets no new run)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        where = path if not os.access(path, os.W_OK) else path.parent
+        raise StoreError(f"cannot write {path}: {where} is read-only", "readonly")
+    try:
+        con = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    except sqlite3.Error as e:
+        raise store_error(path, e) from None
+    try:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "alembic_version" not in tables:
+            found = ", ".join(sorted(tables)[:5])
+            raise StoreError(f"{path} is not a citeaudit database: it holds other tables ({found})", "foreign")
+        problems = [row[0] for row in con.execute("PRAGMA quick_check(1)")]
+        if problems != ["ok"]:
+            first = " ".join(str(problems[0]).replace("*** in database main ***", "").split())[:120]
+            raise StoreError(f"{path} is damaged (integrity check: {first}); "
+                             "restore it from a backup (sqlite3's .recover can save what is left)", "damaged")
+    except sqlite3.Error as e:
+        raise store_error(path, e) from None
+    finally:
+        con.close()
 
 
 def _ensure_ours(conn, path: Path) -> None:
@@ -180,7 +242,7 @@ def _ensure_ours(conn, path: Path) -> None:
     tables = set(inspect(conn).get_table_names())
     if tables and "alembic_version" not in tables:
         found = ", ".join(sorted(tables)[:5])
-        raise StoreError(f"{path} is not a citeaudit database: it holds other tables ({found})")
+        raise StoreError(f"{path} is not a citeaudit database: it holds other tables ({found})", "foreign")
 
 
 def _check_foreign_keys(conn, path: Path) -> None:
