@@ -48,7 +48,7 @@ def hostile_db(tmp_path_factory):
 def test_run_and_report_print_no_escape_codes(hostile_db, tmp_path, fmt):
     db = tmp_path / "a.db"
     shutil.copy(hostile_db, db)
-    for args in (("report", str(SEED_002), "--color"), ("run", str(SEED_002), "--offline", "--color")):
+    for args in (("report", str(SEED_002), "--color", "always"), ("run", str(SEED_002), "--offline", "--color", "always")):
         p = run_cli("--db", str(db), *args, "--format", fmt)
         assert_no_traceback(p)
         assert p.returncode in (0, 1), p.stderr
