@@ -41,6 +41,7 @@ _HEADING_RE = re.compile(
 
 _PAREN_YEAR_RE = re.compile(r"\((?:19|20)\d{2}[a-z]?(?:[,;][^()\n]{0,30})?\)")
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_OLD_YEAR_RE = re.compile(r"(?<![\d.,])1[6-8]\d{2}\.(?=\s)")  # 'Ridolfi, Cosimo. 1843. "..."'
 _AUTHOR_START_RE = re.compile(
     r"(?:[A-Z][\w'’\-]{1,40}(?: [A-Z][\w'’\-]{1,40})? [A-Z]{1,4}[,.]"  # Vancouver: Bath R,
     r"|[A-Z][\w'’\-]{1,40}, (?:[A-Z]\.[ ]?-?){1,4}"  # APA: Smith, K. E.
@@ -99,7 +100,7 @@ def citation_score(s: str) -> int:
     score = 0
     if _PAREN_YEAR_RE.search(s):
         score += 2
-    elif _YEAR_RE.search(s):
+    elif _YEAR_RE.search(s) or _OLD_YEAR_RE.search(s):
         score += 1
     if _AUTHOR_START_RE.match(s):
         score += 2
