@@ -27,6 +27,8 @@ _ARTICLE_SHAPE_RE = re.compile(
     r"|\d{1,5}\s?\([\w\-\u2013]{1,10}\)\s?[:,]\s?(?:pp?\.\s?)?(?:[A-Za-z]{1,2}_?)?\d{1,15})(?![\d/])"
     # ACS with pages that are not numbers: 'ChemInform 2010, 24, no–no.', 'Geodinamica Acta 2004, 17, I–III.'
     r"|(?<!\d)(?:1[6-9]|20)\d{2},\s?\d{1,5},\s?\w{1,10}(?:[\u2013-]\w{1,10})?\.?\s*$"
+    r"|(?<![\d.])\d{1,5},\s?[A-Za-z]{1,3}\s?\((?:1[6-9]|20)\d{2}\)\.?\s*$"  # AIP: 'Gastroenterology 146, S (2014).'
+    r"|(?<!\d)(?:1[6-9]|20)\d{2},\s?[A-Za-z]{1,3}\s?\((?:1[6-9]|20)\d{2}\)\.?\s*$"
 )
 
 

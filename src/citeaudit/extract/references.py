@@ -29,7 +29,7 @@ _STRONG = 4  # score an unmarked line needs to count as an entry without a headi
 # "1)"; and the bare "1 " of AIP-style lists when initials follow ("1 L.K. Author, ...").
 _MARKER_RE = re.compile(
     r"[ \t]*(?:(?P<bullet>[•·▪◦●‣∙*\-–—+])[ \t]+|(?P<bracket>\[\d{1,4}\]|\(\d{1,4}\))[ \t]*"
-    r"|(?P<num>\d{1,4}[.)])[ \t]+|(?P<bare>\d{1,3})[ \t]+(?=[A-Z][a-z]{0,2}\.\s?-?[A-Z]?|[\u3040-\u9fff\uac00-\ud7af]))(?=\S)"
+    r"|(?P<num>\d{1,4}[.)])[ \t]+|(?P<bare>\d{1,3})[ \t]+(?=[A-Z\u0400-\u042F][a-z\u0430-\u044F]{0,2}\.\s?-?|[\u3040-\u9fff\uac00-\ud7af]))(?=\S)"
 )
 _HEADING_RE = re.compile(
     r"[ \t#*_]*(?:\d{1,2}[.)]?\s+)?"
