@@ -71,9 +71,8 @@ def lead_number(value: str | None) -> str | None:
     m = _LEAD_NUMBER_RE.match(v)
     if m:
         return m.group(1)
-    m = _ANY_NUMBER_RE.search(v)  # 'Part 1, No. 3B': the last number names it
-    found = _ANY_NUMBER_RE.findall(v)
-    return found[-1] if m else None
+    found = _ANY_NUMBER_RE.findall(v)  # 'Part 1, No. 3B': the last number names it
+    return found[-1] if found else None
 
 
 def _pages(value: str | None) -> tuple[str | None, str | None]:
@@ -89,10 +88,7 @@ def _pages(value: str | None) -> tuple[str | None, str | None]:
 
 @lru_cache(maxsize=4096)
 def _prepare(text: str) -> _Text:
-    folded = fold(_LETTER_PAGE_RE.sub(r"\1", clean_reference(text)))
-    words = tuple(folded.split())
-    numbers = tuple(normalize_number(w) for w in words if _NUMBER_RE.match(w) and any(c.isdigit() for c in w))
-    return _Text(f" {folded} ", words, frozenset(words), numbers)
+    return _prepare_folded(fold(_LETTER_PAGE_RE.sub(r"\1", clean_reference(text))))
 
 
 @lru_cache(maxsize=1 << 14)

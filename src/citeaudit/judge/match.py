@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from citeaudit.judge.evidence import (Evidence, evidence, page_range, states_family, states_journal, states_title, title_as_stated,
                                       states_value, string_numbers, take_number, title_changes, unexplained_words)
 from citeaudit.models import FieldComparison, Fields, Person, Record
-from citeaudit.normalize import family_key, first_page, is_abbreviation_of, journal_key, normalize_number, title_key
+from citeaudit.normalize import family_key, first_page, fold, is_abbreviation_of, journal_key, normalize_number, title_key
 
 TITLE_SAME = 0.90  # at or above: the same title (allowing typos, punctuation, case)
 TITLE_CLOSE = 0.75  # at or above: plausibly the same title, needs more agreement
@@ -261,8 +261,6 @@ def _unnamed_authors(comps: list[FieldComparison], record: Record, text: str) ->
     of them is an author of the work: a first-author difference (authors swapped in)."""
     if any(c.field == "first_author" for c in comps) or not record.title or not record.authors:
         return []
-    from citeaudit.normalize import fold
-
     folded, title = fold(text), fold(record.title)
     pos = folded.find(title) if title else -1
     if pos <= 0:
@@ -280,8 +278,6 @@ def _unnamed_authors(comps: list[FieldComparison], record: Record, text: str) ->
 def _before_title(text: str, record: Record) -> bool:
     """The record's first author is named where authors stand: before the title (when the
     string states it) or in the first half of the string."""
-    from citeaudit.normalize import fold
-
     folded = f" {fold(text)} "
     fam = fold(record.authors[0].family)
     pos = folded.find(f" {fam} ") if fam else -1

@@ -298,24 +298,31 @@ def answer_deadline(timeout: float) -> float:
     return max(0.1, float(timeout)) * ANSWER_DEADLINE_FACTOR
 
 
-def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
-    """`fn()` in a daemon thread; TransientError when no result within `seconds`.
-
-    For clients whose requests cannot be bounded in total (habanero): the abandoned
-    call may go on reading in the background but never holds up the audit or the exit.
-    """
+def _in_thread(fn: Callable[[], T], name: str) -> tuple[threading.Event, dict[str, object]]:
+    """Start `fn()` in a daemon thread: an event set when it ends, and a box that then holds
+    its "value" or its "error" (for the caller to raise)."""
     box: dict[str, object] = {}
     done = threading.Event()
 
     def target() -> None:
         try:
             box["value"] = fn()
-        except BaseException as e:  # handed to the caller below
+        except BaseException as e:  # handed to the caller
             box["error"] = e
         finally:
             done.set()
 
-    threading.Thread(target=target, name="citeaudit-request", daemon=True).start()
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return done, box
+
+
+def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
+    """`fn()` in a daemon thread; TransientError when no result within `seconds`.
+
+    For clients whose requests cannot be bounded in total (habanero): the abandoned
+    call may go on reading in the background but never holds up the audit or the exit.
+    """
+    done, box = _in_thread(fn, "citeaudit-request")
     if not done.wait(seconds):
         raise TransientError(f"no complete answer within {seconds:g} s (too slow)")
     if "error" in box:
@@ -325,18 +332,7 @@ def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
 
 def _unless_gone(fn: Callable[[], T], health: ServiceHealth, what: str) -> T:
     """`fn()` in a daemon thread; ServiceDown as soon as the service is given up."""
-    box: dict[str, object] = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as e:  # handed to the caller below
-            box["error"] = e
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="citeaudit-probe", daemon=True).start()
+    done, box = _in_thread(fn, "citeaudit-probe")
     while not done.wait(0.05):
         if health.gone.is_set():
             raise ServiceDown(f"{what}: {health.label} {health.down}; not asked again in this run")
