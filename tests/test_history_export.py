@@ -178,7 +178,7 @@ def test_stored_report_matches_the_run(demo_db):
     assert "MISMATCHED" in table and "year: stated 2022, found 2019" in table
     assert cli(db, "report", str(SEED), "--format", "markdown").stdout.startswith("# citeaudit report:")
     csv_rows = list(csv.reader(io.StringIO(cli(db, "report", str(SEED), "--format", "csv").stdout)))
-    assert len(csv_rows) == 1 + len(ran["citations"]) and csv_rows[0][-1] == "retracted"
+    assert len(csv_rows) == 1 + len(ran["citations"]) and csv_rows[0][-3:] == ["retracted", "fix", "accepted_reason"]
 
 
 def test_report_errors(demo_db, tmp_path):

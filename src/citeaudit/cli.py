@@ -472,12 +472,61 @@ def report(
         except StoreError as e:
             fail(str(e))
     _write_reports(reports, fmt, use_color(color, no_color, output), problems, output, store)
-    findings = any(r["summary"]["mismatched"] or r["summary"]["unfound"] for r in reports)
+    from citeaudit.report.model import open_findings
+
+    findings = any(open_findings(r) for r in reports)  # an editor's acceptance is not a finding
     # incomplete: a citation has no conclusive verdict because the services failed each time
     never_checked = any(e["verdict"] == "unchecked" and any(v != "ok" for k, v in (e.get("sources") or {}).items()
                                                             if k != "web")
                         for r in reports for e in r["citations"])
     raise typer.Exit(exit_code(findings, never_checked))
+
+
+@app.command()
+def accept(
+    ctx: typer.Context,
+    citation_id: int = typer.Argument(..., help="A citation id (the number in the table of `run` and `report`)."),
+    reason: str = typer.Option(..., "--reason", "-r", metavar="TEXT", help="Why the citation is accepted (shown in every report)."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who decided (default: $USER)."),
+) -> None:
+    """Record an editor's decision: this citation was checked by hand and is accepted.
+
+    Reports show it as accepted, with the reason; exit codes and --problems ignore it.
+    `reverify` (and a new `run`) keep it while the evidence is the same, and withdraw it,
+    saying so, when the verdict or the matched work changes or the work is retracted.
+    Example:
+
+      citeaudit accept 22 --reason "year checked: the 2022 reprint, confirmed with the publisher"
+    """
+    from citeaudit.store import StoreError
+    from citeaudit.store.decisions import accept as do_accept
+
+    store = _existing_store(ctx.obj.settings)
+    try:
+        d = do_accept(store, citation_id, reason, by=by if by is not None else os.environ.get("USER") or None)
+    except StoreError as e:
+        fail(str(e))
+    echo(f"citation {citation_id} accepted (its latest verdict: {d['verdict']}, check {d['check_id']}): {d['reason']}")
+
+
+@app.command()
+def unaccept(
+    ctx: typer.Context,
+    citation_id: int = typer.Argument(..., help="A citation id accepted earlier."),
+) -> None:
+    """Withdraw an editor's acceptance: the citation counts again as its verdict says.
+
+    Example:
+
+      citeaudit unaccept 22
+    """
+    from citeaudit.store.decisions import unaccept as do_unaccept
+
+    store = _existing_store(ctx.obj.settings)
+    d = do_unaccept(store, citation_id)
+    if d is None:
+        fail(f"citation {citation_id} is not accepted in {ctx.obj.settings.db_path}")
+    echo(f"citation {citation_id}: acceptance withdrawn ({d['reason']})")
 
 
 @app.command()

@@ -26,6 +26,7 @@ from citeaudit.judge.audit import judge_all
 from citeaudit.report import safe
 from citeaudit.resolve.resolver import Resolver, citation_key
 from citeaudit.judge.reference import GREY_REASON
+from citeaudit.store import decisions
 
 # how bad a verdict is; "unchecked" says nothing either way
 SEVERITY = {VERIFIED: 0, MISMATCHED: 1, UNFOUND: 2}
@@ -337,6 +338,7 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
                 checks = _judge(resolver, w, answers)
                 check_ids = store.save_checks(run_id, [(row["citation_id"], check)
                                                        for (_, row), check in zip(w.due, checks)])
+                withdrawn = decisions.review(store, check_ids)  # acceptances whose evidence changed
                 for (_, row), check, check_id in zip(w.due, checks, check_ids):
                     if check.inconclusive:  # kept in history; the previous verdict stands
                         result.failures.append(Failure(
@@ -345,6 +347,8 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
                             sources=check.failed_sources))
                         continue
                     changes, direction, new_notes = compare(row, check)
+                    if row["citation_id"] in withdrawn:
+                        changes.append(f"acceptance withdrawn: {withdrawn[row['citation_id']]}")
                     if changes:
                         result.transitions.append(Transition(
                             citation_id=row["citation_id"], article=w.source, text=row["text"],

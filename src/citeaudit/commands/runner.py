@@ -16,11 +16,13 @@ from typing import Any
 
 from citeaudit import __version__
 from citeaudit.config import Settings
-from citeaudit.models import MISMATCHED, UNFOUND, Audit, AuditedCitation, Document
+from citeaudit.models import Audit, AuditedCitation, Document
 from citeaudit.extract.citations import extract_citations
 from citeaudit.judge.audit import judge_all
 from citeaudit.resolve.narrative import gather_evidence, needs_search
 from citeaudit.report import audit_to_dict, render
+from citeaudit.report.model import apply_decisions
+from citeaudit.store import decisions
 from citeaudit.resolve.resolver import Resolver
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".text"}
@@ -38,7 +40,10 @@ class AuditResult:
 
     @property
     def has_findings(self) -> bool:
-        return any(it.check.verdict in (MISMATCHED, UNFOUND) for it in self.audit.items)
+        """Something mismatched or unfound that no editor has accepted (`citeaudit accept`)."""
+        from citeaudit.report.model import open_findings
+
+        return open_findings(self.report)
 
     @property
     def incomplete(self) -> list[AuditedCitation]:
@@ -220,10 +225,12 @@ class AuditRunner:
                 audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence, memo),
                               offline=self.settings.offline)
                 ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
-                self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
+                check_ids = self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
+                withdrawn = decisions.review(self.store, check_ids)  # acceptances whose evidence changed
                 self.store.finish_run(run_id, "complete")
                 done.add(run_id)
                 report = audit_to_dict(audit, ids, run={"id": run_id, "mode": mode})
+                apply_decisions(report, decisions.standing(self.store, ids), withdrawn)
                 out.append((item, AuditResult(audit, report, run_id)))
         except BaseException as e:
             for run_id in run_ids:

@@ -64,3 +64,25 @@ def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict
         "credibility": cred,
         "citations": entries,
     }
+
+
+def apply_decisions(report: dict[str, Any], decisions: dict[int, dict[str, Any]],
+                    withdrawn: dict[int, str] | None = None) -> dict[str, Any]:
+    """Show editors' decisions in a report (in place; returned too): each accepted citation
+    gets ``accepted`` (reason, when, by whom, the verdict it was accepted on), an acceptance
+    withdrawn because the evidence changed becomes a note, and the summary counts them."""
+    withdrawn = withdrawn or {}
+    for e in report["citations"]:
+        d = decisions.get(e.get("id"))
+        if d is not None:
+            e["accepted"] = {"reason": d["reason"], "at": d["accepted_at"], "by": d.get("accepted_by"),
+                             "verdict": d["verdict"], "decision_id": d["id"]}
+        elif e.get("id") in withdrawn:
+            e["notes"] = [f"acceptance withdrawn: {withdrawn[e['id']]}", *(e.get("notes") or [])]
+    report["summary"]["accepted"] = sum(1 for e in report["citations"] if e.get("accepted"))
+    return report
+
+
+def open_findings(report: dict[str, Any]) -> bool:
+    """Whether something is mismatched or unfound and not accepted by an editor (exit code 1)."""
+    return any(e["verdict"] in ("mismatched", "unfound") and not e.get("accepted") for e in report["citations"])

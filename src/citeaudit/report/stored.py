@@ -91,7 +91,10 @@ def stored_report(store, source: str) -> dict[str, Any]:
     from citeaudit.judge.credibility import credibility  # the same headline `run` prints
 
     cred = credibility(entries)
-    return {
+    from citeaudit.report.model import apply_decisions
+    from citeaudit.store.decisions import standing, withdrawn_by_evidence
+
+    return apply_decisions({
         "headline": cred["headline"],
         "article": {"source": summary["source"], "title": summary.get("title"), "kind": summary.get("kind"),
                     "content_hash": article.get("content_hash"), "first_seen": summary.get("first_seen"),
@@ -101,7 +104,7 @@ def stored_report(store, source: str) -> dict[str, Any]:
         "summary": summarize(entries),
         "credibility": cred,
         "citations": entries,
-    }
+    }, standing(store, list(position)), withdrawn_by_evidence(store, list(position)))
 
 
 def attach_history(store, reports: list[dict[str, Any]]) -> None:
