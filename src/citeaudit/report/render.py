@@ -78,6 +78,8 @@ def table(report: dict[str, Any], color: bool = False) -> str:
             out.append(f"      why: {safe.plain(e['reason'], 200)}")
         if e.get("fix"):
             out.append(f"      fix: {safe.plain(e['fix'], 400)}")
+            if e.get("fix_unresolved"):
+                out.append(f"      (also check: {safe.plain(', '.join(e['fix_unresolved']))})")
         if e.get("accepted"):
             out.append(f"      accepted: {accepted_text(e['accepted'])}")
         for note in e.get("notes") or []:

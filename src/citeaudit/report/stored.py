@@ -11,7 +11,7 @@ from typing import Any
 
 from citeaudit.models import RETRACTION_NOTE_PREFIXES
 from citeaudit.report import safe
-from citeaudit.report.model import summarize
+from citeaudit.report.model import add_fix, summarize
 
 def failed_recheck_note(row: dict[str, Any]) -> str | None:
     """'last re-check failed at T: reason' when a failed attempt came after the shown verdict."""
@@ -84,6 +84,7 @@ def stored_report(store, source: str) -> dict[str, Any]:
                                 "check_id": row.get("last_failed_check_id")}} if failed else {}),
             **({"extra": citation.extra} if citation is not None and citation.extra else {}),
         })
+        add_fix(entries[-1])
     for cid, target in linked.items():
         if target in position:
             entries[position[cid]]["linked_to"] = position[target]
