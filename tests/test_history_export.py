@@ -1,4 +1,5 @@
-"""The database as a product: the documented SQL queries over the views, `history`,
+"""The database as a product: the documented SQL queries over the views (on the offline steps;
+tests/test_demo.py runs them on what `make demo` leaves behind), `history`,
 `report` (from the database, every format) and `export`, on a database made by the demo
 steps (`records load fixtures/records/` + `run fixtures/articles/002_kratom_back_pain.txt
 --offline`), then after a `reverify` against the emulator in which the world has changed."""
