@@ -317,6 +317,28 @@ def db_upgrade(ctx: typer.Context) -> None:
         fail_store(e)
 
 
+@db_app.command("metadata")
+def db_metadata(
+    ctx: typer.Context,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
+) -> None:
+    """Describe the database's tables and views as Datasette metadata (metadata.json).
+
+    Every table and view with what it holds and a description of each column; the
+    records table is set up for Datasette's full-text search (records?_search=kratom).
+    Example:
+
+      citeaudit db metadata > metadata.json && datasette audit.db --metadata metadata.json
+    """
+    import json
+
+    from citeaudit.store.describe import metadata
+
+    store = _existing_store(ctx.obj.settings)
+    _output(json.dumps(metadata(store.engine, ctx.obj.settings.db_path), indent=2, ensure_ascii=False) + "\n",
+            output, "json")
+
+
 # --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
 
 
