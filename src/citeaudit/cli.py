@@ -141,6 +141,11 @@ def _output(text: str, output: Optional[Path], fmt: str = "table", color: bool =
             fail(f"cannot write {output}: {e.strerror}")
 
 
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal: the only place a progress display is drawn."""
+    return sys.stderr.isatty()
+
+
 FORMAT_HELP = "Output format: table (default), json, markdown or csv."
 
 
@@ -235,7 +240,7 @@ def run(
                                                 allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
     colored = use_color(color, no_color, output)
-    runner = AuditRunner(settings, store, progress=sys.stderr.isatty())
+    runner = AuditRunner(settings, store, progress=stderr_is_terminal())
     watch_services(runner.sources, lambda health: echo(
         f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
     try:
@@ -420,11 +425,19 @@ def reverify(
         sources = build_sources(settings, store)
         watch_services(sources, lambda health: echo(
             f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
-        progress = (lambda m: echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
+        display = None
+        if stderr_is_terminal() and rows:  # a progress display whose total, the due citations, is known now
+            from citeaudit.commands.progress import ProgressDisplay
+
+            display = ProgressDisplay(len(rows), "citations", label="citeaudit reverify")
+        finished = False
         try:
-            result = do_reverify(store, sources, rows, progress=progress,
-                                 max_age_days=max_age_days or None)  # 0: nothing is young enough
+            result = do_reverify(store, sources, rows, max_age_days=max_age_days or None,  # 0: nothing is young enough
+                                 display=display)
+            finished = True
         finally:
+            if display is not None:
+                display.close(finished)
             for s in sources:
                 close = getattr(s, "close", None)
                 if close:
