@@ -227,7 +227,7 @@ def problems_line(report: dict[str, Any]) -> str:
 
 def totals(reports: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts summed over several articles' summaries."""
-    keys = ("total", "verified", "mismatched", "unfound", "unchecked", "retracted")
+    keys = ("total", "verified", "mismatched", "unfound", "unchecked", "retracted", "accepted")
     out: dict[str, Any] = {"articles": len(reports), **{k: sum(r["summary"].get(k, 0) for r in reports) for k in keys}}
     out["articles_with_problems"] = sum(1 for r in reports if any(is_problem(e) for e in r["citations"]))
     return out
@@ -239,6 +239,8 @@ def total_line(reports: list[dict[str, Any]]) -> str:
             f"{t['mismatched']} mismatched, {t['unfound']} unfound, {t['unchecked']} unchecked")
     if t["retracted"]:
         line += f"; {t['retracted']} cite retracted work"
+    if t["accepted"]:
+        line += f"; {t['accepted']} accepted by an editor"
     return line + f"; {t['articles_with_problems']} article{'s' if t['articles_with_problems'] != 1 else ''} with problems"
 
 
