@@ -14,12 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: audit the bundled article (seed 002) offline, from bundled records
+## demo: all four verdicts with no network: a local stand-in for Crossref and PubMed on
+## 127.0.0.1 (the bundled records), started and stopped by the demo; leaves audit.db behind
 demo: $(STAMP)
-	rm -f demo.db
-	$(BIN)/citeaudit --db demo.db records load fixtures/records/
-	@# exit code 1 means "the audit found problems", which is what the demo shows
-	$(BIN)/citeaudit --db demo.db run fixtures/articles/002_kratom_back_pain.txt --offline || [ $$? -eq 1 ]
+	$(BIN)/python -m citeaudit.emulate.demo --db audit.db
 
 ## test: the whole test suite, offline
 test: $(STAMP)
@@ -32,4 +30,4 @@ fuzz: $(STAMP)
 		tests/robustness/test_fuzz_entry.py tests/robustness/test_extractor_properties.py
 
 clean:
-	rm -rf $(VENV) demo.db .pytest_cache
+	rm -rf $(VENV) .pytest_cache

@@ -16,7 +16,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_003 = ROOT / "fixtures/articles/003_kratom_dopamine.txt"
 runner = CliRunner()
 COMMANDS = [["run"], ["reverify"], ["history"], ["report"], ["export"], ["schedule"], ["records", "load"],
-            ["db", "upgrade"], ["records"], ["db"], []]
+            ["db", "upgrade"], ["db", "metadata"], ["accept"], ["unaccept"], ["records"], ["db"], []]
+
+
+def all_commands(group=None, prefix=()):
+    """Every command and group registered on the app, as argument lists."""
+    import typer
+
+    group = group or typer.main.get_command(app)
+    out = [list(prefix)]
+    for name, command in getattr(group, "commands", {}).items():
+        out += all_commands(command, (*prefix, name)) if hasattr(command, "commands") else [[*prefix, name]]
+    return out
+
+
+def test_the_list_covers_every_command():
+    assert sorted(map(tuple, all_commands())) == sorted(map(tuple, COMMANDS))
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "citeaudit")

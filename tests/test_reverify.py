@@ -132,8 +132,8 @@ def test_reverify_after_the_world_changed(corpus, emulator, first_audit):
     lee_row = next(line for line in md.splitlines() if "Lee HJ" in line)
     assert "| verified **RETRACTED WORK** | reference |" in lee_row
     csv_out = runner.invoke(app, ["report", str(ARTICLE), "--format", "csv"]).stdout.splitlines()
-    assert csv_out[0].endswith(",retracted")
-    assert next(line for line in csv_out if "Lee HJ" in line).endswith(",yes")
+    assert csv_out[0].endswith(",retracted,fix,accepted_reason")
+    assert next(line for line in csv_out if "Lee HJ" in line).endswith(",yes,,")
     assert not next(line for line in csv_out if "Tosatto L" in line).endswith(",yes")
 
     # nothing changed since: exit 0, no transitions

@@ -28,8 +28,8 @@ from citeaudit.store import Store, StoreError, current_revision
 from citeaudit.store.db import alembic_config
 from citeaudit.store.tables import include_object, metadata
 
-TABLES = {"articles", "runs", "citations", "records", "records_fts", "checks", "searches"}
-VIEWS = {"latest_checks", "article_summary", "verdict_changes", "retracted_citations"}
+TABLES = {"articles", "runs", "citations", "records", "records_fts", "checks", "searches", "decisions"}
+VIEWS = {"latest_checks", "article_summary", "verdict_changes", "retracted_citations", "accepted_citations"}
 # Search input full of FTS5 syntax: only its words count ("and" is a word of the title).
 HOSTILE = [('"AND OR NOT * ( ) : ^ -', ["10.1/k"]), ('kratom" OR "', ["10.1/k"]), ("title:trial*", ["10.1/k"]),
            ("NEAR(x y", []), ("", []), ("   ", []), ('"', []), ("*", []), ("-x", []), ("\x00", []), ("_", []),
@@ -118,7 +118,7 @@ def test_table_classes_match_migrated_schema(store):
 
 def test_database_is_at_head(store, db_path):
     head = ScriptDirectory.from_config(alembic_config(db_path)).get_current_head()
-    assert current_revision(db_path) == head == "0003"  # 0003: failed attempts never hide a verdict
+    assert current_revision(db_path) == head == "0004"  # 0004: editors' decisions; FTS Datasette detects
 
 
 # --- articles, runs, citations, checks ------------------------------------------------
@@ -410,3 +410,29 @@ def test_failed_attempt_never_hides_the_last_conclusive_verdict(store, db_path, 
     assert latest[ids[0]]["verdict"] == "verified" and latest[ids[0]]["last_failed_at"] is None
     # a citation only ever checked while the services failed shows that attempt
     assert store.history(ids[1])[-1]["inconclusive"] == 1
+
+
+# Datasette shows a search box (and honours `?_search=`) on a table when an FTS virtual table
+# names it as its content table with double quotes or brackets: content="records".
+DATASETTE_FTS_DETECTION = """SELECT name FROM sqlite_master WHERE rootpage = 0 AND (
+    sql LIKE '%VIRTUAL TABLE%USING FTS%content="records"%' OR sql LIKE '%VIRTUAL TABLE%USING FTS%content=[records]%'
+    OR (tbl_name = 'records' AND sql LIKE '%VIRTUAL TABLE%USING FTS%'))"""
+
+
+def test_migration_0004_makes_the_fts_table_detectable_and_keeps_the_index(db_path):
+    command.upgrade(alembic_config(db_path), "0003")
+    con = sqlite3.connect(db_path)
+    with con:
+        for table, row in ROWS_AT_0001.items():
+            con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                        tuple(row.values()))
+    con.close()
+    assert sql(db_path, DATASETTE_FTS_DETECTION) == []  # content='records': Datasette saw no FTS
+    with Store(db_path) as store:
+        assert sql(db_path, DATASETTE_FTS_DETECTION) == [("records_fts",)]
+        assert [r.title for r in store.search_records("kratom")] == ["Kratom trial"]  # rebuilt index
+        assert sql(db_path, "SELECT rowid FROM records_fts WHERE records_fts MATCH 'kratom'") == [(1,)]
+        assert sql(db_path, "SELECT COUNT(*) FROM decisions") == [(0,)]
+    command.downgrade(alembic_config(db_path), "0003")
+    assert sql(db_path, "SELECT name FROM sqlite_master WHERE name IN ('decisions', 'accepted_citations')") == []
+    assert sql(db_path, "SELECT rowid FROM records_fts WHERE records_fts MATCH 'kratom'") == [(1,)]

@@ -19,7 +19,7 @@ from citeaudit.config import Settings
 from citeaudit.emulate import Corpus, Emulator
 from citeaudit.models import Citation, Fields
 from citeaudit.resolve.resolver import Resolver
-from citeaudit.commands.runner import AuditRunner, ProgressBar
+from citeaudit.commands.runner import AuditRunner
 from citeaudit.resolve.sources.crossref import CrossrefSource
 from citeaudit.resolve.sources.pubmed import PubMedSource
 from citeaudit.resolve.sources.throttle import Batcher, Gate, Pool
@@ -248,15 +248,6 @@ def test_gate_gives_the_slower_pool_first_place():
     fast, slow = Pool("doi", 10.0, gate=gate), Pool("query", 3.0, gate=gate)
     gate.waiting[slow] = 1
     assert gate._yields_to(fast, 0.0) and not gate._yields_to(slow, 0.0)
-
-
-def test_progress_bar_draws_counts():
-    out = io.StringIO()
-    bar = ProgressBar(stream=out)
-    bar.add(4)
-    bar.advance(4)
-    bar.close()
-    assert "4/4 citations" in out.getvalue() and out.getvalue().endswith("\n")
 
 
 def test_no_progress_output_when_not_a_terminal(limited, corpus, tmp_path, monkeypatch):

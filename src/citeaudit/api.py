@@ -6,7 +6,7 @@ renders (`citeaudit run` is these functions plus printing).
     result = citeaudit.audit_file("post.md", db="site.db")
     for item in result.audit.items:              # AuditedCitation: .citation and .check
         print(item.check.verdict, item.citation.text[:60])
-    result.has_findings                          # True when something is mismatched or unfound
+    result.has_findings                          # True when something is mismatched or unfound (and not accepted)
     result.report                                # the dict `--format json` prints
     print(citeaudit.render(result, "markdown"))  # any --format: table, json, jsonl, markdown, csv, html
 

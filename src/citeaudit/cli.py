@@ -141,6 +141,11 @@ def _output(text: str, output: Optional[Path], fmt: str = "table", color: bool =
             fail(f"cannot write {output}: {e.strerror}")
 
 
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal: the only place a progress display is drawn."""
+    return sys.stderr.isatty()
+
+
 FORMAT_HELP = "Output format: table (default), json, markdown or csv."
 
 
@@ -235,7 +240,7 @@ def run(
                                                 allow_private_urls=True if allow_private_urls else None)
     store = open_store(settings)
     colored = use_color(color, no_color, output)
-    runner = AuditRunner(settings, store, progress=sys.stderr.isatty())
+    runner = AuditRunner(settings, store, progress=stderr_is_terminal())
     watch_services(runner.sources, lambda health: echo(
         f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
     try:
@@ -315,6 +320,28 @@ def db_upgrade(ctx: typer.Context) -> None:
         echo(f"{path}: schema at revision {current_revision(path)}")
     except StoreError as e:
         fail_store(e)
+
+
+@db_app.command("metadata")
+def db_metadata(
+    ctx: typer.Context,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
+) -> None:
+    """Describe the database's tables and views as Datasette metadata (metadata.json).
+
+    Every table and view with what it holds and a description of each column; the
+    records table is set up for Datasette's full-text search (records?_search=kratom).
+    Example:
+
+      citeaudit db metadata > metadata.json && datasette audit.db --metadata metadata.json
+    """
+    import json
+
+    from citeaudit.store.describe import metadata
+
+    store = _existing_store(ctx.obj.settings)
+    _output(json.dumps(metadata(store.engine, ctx.obj.settings.db_path), indent=2, ensure_ascii=False) + "\n",
+            output, "json")
 
 
 # --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
@@ -398,11 +425,19 @@ def reverify(
         sources = build_sources(settings, store)
         watch_services(sources, lambda health: echo(
             f"citeaudit: {health.label} {health.down}: not asked again in this run", err=True))
-        progress = (lambda m: echo(f"citeaudit: {m}", err=True)) if sys.stderr.isatty() else None
+        display = None
+        if stderr_is_terminal() and rows:  # a progress display whose total, the due citations, is known now
+            from citeaudit.commands.progress import ProgressDisplay
+
+            display = ProgressDisplay(len(rows), "citations", label="citeaudit reverify")
+        finished = False
         try:
-            result = do_reverify(store, sources, rows, progress=progress,
-                                 max_age_days=max_age_days or None)  # 0: nothing is young enough
+            result = do_reverify(store, sources, rows, max_age_days=max_age_days or None,  # 0: nothing is young enough
+                                 display=display)
+            finished = True
         finally:
+            if display is not None:
+                display.close(finished)
             for s in sources:
                 close = getattr(s, "close", None)
                 if close:
@@ -472,12 +507,61 @@ def report(
         except StoreError as e:
             fail(str(e))
     _write_reports(reports, fmt, use_color(color, no_color, output), problems, output, store)
-    findings = any(r["summary"]["mismatched"] or r["summary"]["unfound"] for r in reports)
+    from citeaudit.report.model import open_findings
+
+    findings = any(open_findings(r) for r in reports)  # an editor's acceptance is not a finding
     # incomplete: a citation has no conclusive verdict because the services failed each time
     never_checked = any(e["verdict"] == "unchecked" and any(v != "ok" for k, v in (e.get("sources") or {}).items()
                                                             if k != "web")
                         for r in reports for e in r["citations"])
     raise typer.Exit(exit_code(findings, never_checked))
+
+
+@app.command()
+def accept(
+    ctx: typer.Context,
+    citation_id: int = typer.Argument(..., help="A citation id (the number in the table of `run` and `report`)."),
+    reason: str = typer.Option(..., "--reason", "-r", metavar="TEXT", help="Why the citation is accepted (shown in every report)."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who decided (default: $USER)."),
+) -> None:
+    """Record an editor's decision: this citation was checked by hand and is accepted.
+
+    Reports show it as accepted, with the reason; exit codes and --problems ignore it.
+    `reverify` (and a new `run`) keep it while the evidence is the same, and withdraw it,
+    saying so, when the verdict or the matched work changes or the work is retracted.
+    Example:
+
+      citeaudit accept 22 --reason "year checked: the 2022 reprint, confirmed with the publisher"
+    """
+    from citeaudit.store import StoreError
+    from citeaudit.store.decisions import accept as do_accept
+
+    store = _existing_store(ctx.obj.settings)
+    try:
+        d = do_accept(store, citation_id, reason, by=by if by is not None else os.environ.get("USER") or None)
+    except StoreError as e:
+        fail(str(e))
+    echo(f"citation {citation_id} accepted (its latest verdict: {d['verdict']}, check {d['check_id']}): {d['reason']}")
+
+
+@app.command()
+def unaccept(
+    ctx: typer.Context,
+    citation_id: int = typer.Argument(..., help="A citation id accepted earlier."),
+) -> None:
+    """Withdraw an editor's acceptance: the citation counts again as its verdict says.
+
+    Example:
+
+      citeaudit unaccept 22
+    """
+    from citeaudit.store.decisions import unaccept as do_unaccept
+
+    store = _existing_store(ctx.obj.settings)
+    d = do_unaccept(store, citation_id)
+    if d is None:
+        fail(f"citation {citation_id} is not accepted in {ctx.obj.settings.db_path}")
+    echo(f"citation {citation_id}: acceptance withdrawn ({d['reason']})")
 
 
 @app.command()

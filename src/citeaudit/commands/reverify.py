@@ -26,6 +26,7 @@ from citeaudit.judge.audit import judge_all
 from citeaudit.report import safe
 from citeaudit.resolve.resolver import Resolver, citation_key
 from citeaudit.judge.reference import GREY_REASON
+from citeaudit.store import decisions
 
 # how bad a verdict is; "unchecked" says nothing either way
 SEVERITY = {VERIFIED: 0, MISMATCHED: 1, UNFOUND: 2}
@@ -306,17 +307,20 @@ def _judge(resolver, work: _ArticleWork, answers: list[list]) -> list[Check]:
 
 
 def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: int = CHUNK_CITATIONS,
-             progress: Callable[[str], None] | None = None, max_age_days: float | None = None) -> ReverifyResult:
+             progress: Callable[[str], None] | None = None, max_age_days: float | None = None,
+             display: Any = None) -> ReverifyResult:
     """Re-check ``rows`` (from select_citations) with answers from ``sources``.
 
     ``max_age_days`` None (the default): fresh answers, stored records are not reused
     whatever their age. Otherwise stored records and searches younger than that are
-    reused and only the rest is asked (none at all when every record is fresh). Every
+    reused and only the rest is asked (none at all when every record is fresh). ``display``:
+    a progress display (commands/progress.py) whose total is ``len(rows)``. Every
     record fetched is stored, as in a run. One new run per article; the new checks are
     appended to it (old checks are never touched).
     """
     result = ReverifyResult()
-    resolver = Resolver(sources, store=store, max_age_days=max_age_days)
+    resolver = Resolver(sources, store=store, max_age_days=max_age_days,
+                        progress=display.resolved_citations if display is not None else None)
     known: dict[str, list[SourceAnswer]] = {}  # answers by citation key, reused by later chunks
     by_article: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
@@ -337,6 +341,7 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
                 checks = _judge(resolver, w, answers)
                 check_ids = store.save_checks(run_id, [(row["citation_id"], check)
                                                        for (_, row), check in zip(w.due, checks)])
+                withdrawn = decisions.review(store, check_ids)  # acceptances whose evidence changed
                 for (_, row), check, check_id in zip(w.due, checks, check_ids):
                     if check.inconclusive:  # kept in history; the previous verdict stands
                         result.failures.append(Failure(
@@ -345,6 +350,8 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
                             sources=check.failed_sources))
                         continue
                     changes, direction, new_notes = compare(row, check)
+                    if row["citation_id"] in withdrawn:
+                        changes.append(f"acceptance withdrawn: {withdrawn[row['citation_id']]}")
                     if changes:
                         result.transitions.append(Transition(
                             citation_id=row["citation_id"], article=w.source, text=row["text"],
@@ -355,6 +362,8 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
                 result.runs.append(run_id)
                 result.articles.append(w.source)
                 result.checked += len(w.due)
+                if display is not None:  # its total, the due citations, was known before it started
+                    display.done(len(w.due))
         except BaseException:
             for article_id, run_id in runs.items():
                 if run_id not in result.runs:

@@ -7,20 +7,19 @@ last, so an interrupted audit leaves a run marked incomplete and earlier runs in
 
 from __future__ import annotations
 
-import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from citeaudit import __version__
 from citeaudit.config import Settings
-from citeaudit.models import MISMATCHED, UNFOUND, Audit, AuditedCitation, Document
+from citeaudit.models import Audit, AuditedCitation, Document
 from citeaudit.extract.citations import extract_citations
 from citeaudit.judge.audit import judge_all
 from citeaudit.resolve.narrative import gather_evidence, needs_search
 from citeaudit.report import audit_to_dict, render
+from citeaudit.report.model import apply_decisions
+from citeaudit.store import decisions
 from citeaudit.resolve.resolver import Resolver
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".text"}
@@ -38,7 +37,10 @@ class AuditResult:
 
     @property
     def has_findings(self) -> bool:
-        return any(it.check.verdict in (MISMATCHED, UNFOUND) for it in self.audit.items)
+        """Something mismatched or unfound that no editor has accepted (`citeaudit accept`)."""
+        from citeaudit.report.model import open_findings
+
+        return open_findings(self.report)
 
     @property
     def incomplete(self) -> list[AuditedCitation]:
@@ -107,7 +109,8 @@ class AuditRunner:
     def __init__(self, settings: Settings, store, progress: bool = False, sources: list | None = None):
         self.settings = settings
         self.store = store
-        self.progress = progress
+        self.progress = progress  # a progress display on stderr (the CLI: when it is a terminal)
+        self.progress_console = None  # a rich Console to draw it on instead (tests)
         # runs left 'running' by a process that was killed (SIGKILL, power loss) become 'incomplete'
         mark_stale = getattr(store, "mark_stale_runs_incomplete", None)
         if mark_stale is not None:
@@ -168,21 +171,27 @@ class AuditRunner:
         as InputError, in place.
         """
         out: list[tuple[str, AuditResult | InputError]] = []
-        bar = ProgressBar() if self.progress else None
-        self.resolver.progress = bar.advance if bar else None
+        bar = None
+        if self.progress:  # its total, the articles, is known before it starts
+            from citeaudit.commands.progress import ProgressDisplay
+
+            bar = ProgressDisplay(len(items), "articles", console=self.progress_console)
+        self.resolver.progress = bar.resolved_citations if bar else None
         pending = list(items)
+        finished = False
         try:
             while pending:
                 out += self._audit_chunk(pending, chunk_citations, bar)
+            finished = True
         finally:
             if bar:
-                bar.close()
+                bar.close(finished)
             self.resolver.progress = None
         order = {item: i for i, item in enumerate(items)}
         return sorted(out, key=lambda x: order.get(x[0], 0))
 
     def _audit_chunk(self, pending: list[str], chunk_citations: int,
-                     bar: "ProgressBar | None") -> list[tuple[str, AuditResult | InputError]]:
+                     bar: Any) -> list[tuple[str, AuditResult | InputError]]:
         """Read articles off `pending` into one resolver stream until it holds about
         `chunk_citations` citations, then judge and store each (runs started first)."""
         mode = "offline" if self.settings.offline else "online"
@@ -199,12 +208,12 @@ class AuditRunner:
                     doc = self.load(item)
                 except InputError as e:
                     out.append((item, e))
+                    if bar:
+                        bar.done()
                     continue
                 if not is_url(item) and doc.source == item:  # a file (api.py names its texts itself)
                     doc.source = str(Path(item).resolve())
                 citations = extract_citations(doc)
-                if bar:
-                    bar.add(len(citations))
                 article_id = self.store.upsert_article(doc)
                 run_ids.append(self.store.start_run(article_id, mode, __version__, doc.content_hash))
                 asked = [i for i, c in enumerate(citations) if needs_search(c)]  # narrative.py decides
@@ -220,11 +229,15 @@ class AuditRunner:
                 audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence, memo),
                               offline=self.settings.offline)
                 ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
-                self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
+                check_ids = self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
+                withdrawn = decisions.review(self.store, check_ids)  # acceptances whose evidence changed
                 self.store.finish_run(run_id, "complete")
                 done.add(run_id)
                 report = audit_to_dict(audit, ids, run={"id": run_id, "mode": mode})
+                apply_decisions(report, decisions.standing(self.store, ids), withdrawn)
                 out.append((item, AuditResult(audit, report, run_id)))
+                if bar:
+                    bar.done()
         except BaseException as e:
             for run_id in run_ids:
                 if run_id not in done:
@@ -244,43 +257,3 @@ class AuditRunner:
 
             return as_csv(result.report, header=False)
         return render(result.report, fmt, color=color)
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr (for a terminal only: the CLI decides)."""
-
-    WIDTH = 30
-
-    def __init__(self, stream=None, label: str = "citations"):
-        self.stream = stream or sys.stderr
-        self.label = label
-        self.total = 0
-        self.done = 0
-        self._last = 0.0
-        self._lock = threading.Lock()
-
-    def add(self, n: int) -> None:
-        with self._lock:
-            self.total += n
-        self._draw()
-
-    def advance(self, n: int = 1) -> None:
-        with self._lock:
-            self.done += n
-        self._draw()
-
-    def _draw(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < 0.1:
-            return
-        self._last = now
-        with self._lock:
-            done, total = min(self.done, self.total), self.total
-        filled = int(self.WIDTH * done / total) if total else 0
-        self.stream.write(f"\rciteaudit [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {self.label}")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self._draw(force=True)
-        self.stream.write("\n")
-        self.stream.flush()

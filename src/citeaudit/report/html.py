@@ -21,6 +21,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 BADGE = {"verified": "\u2713 VERIFIED", "mismatched": "\u2260 MISMATCHED", "unfound": "\u2717 UNFOUND",
          "unchecked": "? UNCHECKED"}
 RETRACTED_BADGE = "\u26a0 RETRACTED WORK"
+ACCEPTED_BADGE = "\u2714 ACCEPTED"
 FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _PMID = re.compile(r"^\d{1,9}$")
@@ -38,6 +39,7 @@ table{border-collapse:collapse;margin:.3rem 0}td,th{border:1px solid #ccc;paddin
 .v-mismatched{border-left-color:#b26a00}.v-mismatched .badge{color:#8a5200}
 .v-unfound{border-left-color:#c62828;border-left-style:double}.v-unfound .badge{color:#c62828}
 .v-unchecked{border-left-color:#1565c0;border-left-style:dashed}.v-unchecked .badge{color:#1565c0}
+.accepted .badge.a{color:#2e7d32}.accepted{opacity:.85}
 .retracted .badge.r{color:#fff;background:#b71c1c;border-color:#b71c1c}
 blockquote{margin:.4rem 0;padding:.2rem .6rem;border-left:3px solid #ddd;color:#333;white-space:pre-wrap}
 tr.diff td{background:#fff3cd;font-weight:600}tr.diff th::after{content:" \\2260"}
@@ -79,6 +81,8 @@ def _links(record: dict[str, Any]) -> list[str]:
 def order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Problems first: unfound, mismatched, retracted works, failed checks; then the rest."""
     def rank(e: dict[str, Any]) -> int:
+        if e.get("accepted"):  # an editor checked it by hand: not a problem any more
+            return 4
         if e["verdict"] == "unfound":
             return 0
         if e["verdict"] == "mismatched":
@@ -130,6 +134,9 @@ def citation_html(entry: dict[str, Any], position: int) -> str:
         badges.append(f'<span class="badge r">{RETRACTED_BADGE}</span>')
     if failed_check(entry):
         badges.append('<span class="badge">CHECK FAILED</span>')
+    if entry.get("accepted"):
+        classes.append("accepted")
+        badges.append(f'<span class="badge a">{ACCEPTED_BADGE}</span>')
     parts = [f'<section class="{" ".join(classes)}" id="c{_h(number)}" data-verdict="{_h(verdict)}"'
              f' data-problem="{"yes" if is_problem(entry) else "no"}">',
              f'<header>{"".join(badges)}<span class="id">#{_h(number)}</span>'
@@ -138,6 +145,10 @@ def citation_html(entry: dict[str, Any], position: int) -> str:
     parts.append(_comparison(entry))
     if verdict != "verified":
         parts.append(f'<p class="why"><strong>why:</strong> {_h(entry.get("reason"), 600)}</p>')
+    if entry.get("accepted"):
+        a = entry["accepted"]
+        parts.append(f'<p class="accepted"><strong>accepted by the editor:</strong> {_h(a.get("reason"), 600)} '
+                     f'<span class="meta">({_h(a.get("at"))}{", " + _h(a.get("by")) if a.get("by") else ""})</span></p>')
     if entry.get("fix"):
         parts.append(f'<p class="fix"><strong>suggested entry:</strong> {_h(entry["fix"], 600)}</p>')
     links = _links(entry.get("matched") or {})

@@ -47,7 +47,7 @@ def summarize(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict[str, Any] | None = None) -> dict[str, Any]:
     ids = citation_ids or [None] * len(audit.items)
-    entries = [citation_entry(it, cid) for it, cid in zip(audit.items, ids)]
+    entries = [add_fix(citation_entry(it, cid)) for it, cid in zip(audit.items, ids)]
     for e in entries:  # `linked_to` is a position in this list; the id survives filtering (--problems)
         if e.get("linked_to") is not None and 0 <= e["linked_to"] < len(ids) and ids[e["linked_to"]] is not None:
             e["linked_to_id"] = ids[e["linked_to"]]
@@ -64,3 +64,42 @@ def audit_to_dict(audit: Audit, citation_ids: list[int] | None = None, run: dict
         "credibility": cred,
         "citations": entries,
     }
+
+
+def apply_decisions(report: dict[str, Any], decisions: dict[int, dict[str, Any]],
+                    withdrawn: dict[int, str] | None = None) -> dict[str, Any]:
+    """Show editors' decisions in a report (in place; returned too): each accepted citation
+    gets ``accepted`` (reason, when, by whom, the verdict it was accepted on), an acceptance
+    withdrawn because the evidence changed becomes a note, and the summary counts them."""
+    withdrawn = withdrawn or {}
+    for e in report["citations"]:
+        d = decisions.get(e.get("id"))
+        if d is not None:
+            e["accepted"] = {"reason": d["reason"], "at": d["accepted_at"], "by": d.get("accepted_by"),
+                             "verdict": d["verdict"], "decision_id": d["id"]}
+        elif e.get("id") in withdrawn:
+            e["notes"] = [f"acceptance withdrawn: {withdrawn[e['id']]}", *(e.get("notes") or [])]
+    report["summary"]["accepted"] = sum(1 for e in report["citations"] if e.get("accepted"))
+    return report
+
+
+def open_findings(report: dict[str, Any]) -> bool:
+    """Whether something is mismatched or unfound and not accepted by an editor (exit code 1)."""
+    return any(e["verdict"] in ("mismatched", "unfound") and not e.get("accepted") for e in report["citations"])
+
+
+def add_fix(entry: dict[str, Any]) -> dict[str, Any]:
+    """A mismatched reference-list entry gets ``fix``: the entry in the article's own wording
+    with each wrong value replaced by the one found (``fix_fields`` rewritten; ``fix_unresolved``
+    differing fields it could not rewrite). In place; returned too."""
+    from citeaudit.judge.fix import suggest_fix
+
+    if entry.get("verdict") != "mismatched" or entry.get("kind") != "reference" or not entry.get("differences"):
+        return entry
+    fix = suggest_fix(entry.get("text") or "", entry["differences"])
+    if fix is not None:
+        entry["fix"] = fix.text
+        entry["fix_fields"] = fix.fields
+        if fix.unresolved:
+            entry["fix_unresolved"] = fix.unresolved
+    return entry

@@ -15,6 +15,7 @@ from citeaudit.report import safe
 LABEL = {"verified": "VERIFIED", "mismatched": "MISMATCHED", "unfound": "UNFOUND", "unchecked": "UNCHECKED"}
 COLOR = {"verified": "32", "mismatched": "33", "unfound": "31", "unchecked": "36"}
 RETRACTED_TAG = "[RETRACTED WORK]"
+ACCEPTED_TAG = "[ACCEPTED]"
 
 
 def summary_line(s: dict[str, Any]) -> str:
@@ -22,6 +23,8 @@ def summary_line(s: dict[str, Any]) -> str:
             f"{s['mismatched']} mismatched, {s['unfound']} unfound, {s['unchecked']} unchecked")
     if s.get("retracted"):
         line += f"; {s['retracted']} cite retracted work"
+    if s.get("accepted"):
+        line += f"; {s['accepted']} accepted by an editor"
     kinds = s.get("by_kind") or {}
     if len(kinds) > 1:
         parts = []
@@ -63,6 +66,8 @@ def table(report: dict[str, Any], color: bool = False) -> str:
         kind = "" if e["kind"] == "reference" else f"[{e['kind']}] "
         if e.get("retracted"):  # whatever the verdict, a retracted work stands out
             kind = (f"\x1b[1;31m{RETRACTED_TAG}\x1b[0m " if color else f"{RETRACTED_TAG} ") + kind
+        if e.get("accepted"):
+            kind = f"{ACCEPTED_TAG} " + kind
         out.append(f"{number(e, n):>3}. {tag} {kind}{safe.plain(e['text'], 110)}")
         if e.get("matched"):
             out.append(f"      found: {_record_line(e['matched'])}")
@@ -71,6 +76,12 @@ def table(report: dict[str, Any], color: bool = False) -> str:
             out.append(f"      {safe.plain(d['field'])}: stated {safe.plain(d['stated'], 60)!s}, found {safe.plain(d['found'], 60)!s}{note}")
         if e["verdict"] != "verified" and not e.get("differences"):
             out.append(f"      why: {safe.plain(e['reason'], 200)}")
+        if e.get("fix"):
+            out.append(f"      fix: {safe.plain(e['fix'], 400)}")
+            if e.get("fix_unresolved"):
+                out.append(f"      (also check: {safe.plain(', '.join(e['fix_unresolved']))})")
+        if e.get("accepted"):
+            out.append(f"      accepted: {accepted_text(e['accepted'])}")
         for note in e.get("notes") or []:
             out.append(f"      note: {safe.plain(note, 200)}")
     out.append("")
@@ -78,6 +89,12 @@ def table(report: dict[str, Any], color: bool = False) -> str:
     if any(e.get("id") for e in report["citations"]):
         out.append("(numbers are citation ids: `citeaudit history ID` lists one's checks)")
     return "\n".join(out) + "\n"
+
+
+def accepted_text(a: dict[str, Any]) -> str:
+    """An editor's acceptance in one line: the reason, then when and by whom."""
+    who = f", {safe.plain(a['by'], 40)}" if a.get("by") else ""
+    return f"{safe.plain(a.get('reason'), 200)} ({safe.plain(a.get('at'))}{who})"
 
 
 def number(entry: dict[str, Any], position: int) -> int:
@@ -107,16 +124,22 @@ def markdown(report: dict[str, Any], color: bool = False) -> str:
         details = "; ".join(f"{d['field']}: stated {md(d['stated'])}, found {md(d['found'])}" for d in e.get("differences") or [])
         if not details and e["verdict"] != "verified":
             details = md(e["reason"])
+        if e.get("fix"):
+            details += ("; " if details else "") + f"fix: {md(e['fix'])}"
+        if e.get("accepted"):
+            details += ("; " if details else "") + f"accepted: {md(accepted_text(e['accepted']))}"
         if e.get("notes"):
             details += ("; " if details else "") + "; ".join(md(x) for x in e["notes"])
         verdict = f"{e['verdict']} **RETRACTED WORK**" if e.get("retracted") else e["verdict"]
+        if e.get("accepted"):
+            verdict += " **ACCEPTED**"
         out.append(f"| {number(e, n)} | {verdict} | {e['kind']} | {md(e['text'], 160)} | {found} | {details} |")
     return "\n".join(out) + "\n"
 
 
 CSV_COLUMNS = ["article", "citation_id", "kind", "category", "verdict", "reason", "text", "matched_doi",
                "matched_pmid", "matched_title", "matched_journal", "matched_year", "differences", "notes",
-               "retracted"]
+               "retracted", "fix", "accepted_reason"]
 
 
 def csv_rows(report: dict[str, Any]) -> list[list[str]]:
@@ -127,7 +150,8 @@ def csv_rows(report: dict[str, Any]) -> list[list[str]]:
         rows.append([report["article"]["source"], e.get("id") or "", e["kind"], e["category"], e["verdict"],
                      e["reason"], e["text"], m.get("doi") or "", m.get("pmid") or "", m.get("title") or "",
                      m.get("journal") or "", m.get("year") or "", diffs, "; ".join(e.get("notes") or []),
-                     "yes" if e.get("retracted") else ""])
+                     "yes" if e.get("retracted") else "", e.get("fix") or "",
+                     (e.get("accepted") or {}).get("reason") or ""])
     return rows
 
 
@@ -181,7 +205,10 @@ def failed_check(entry: dict[str, Any]) -> bool:
 
 
 def is_problem(entry: dict[str, Any]) -> bool:
-    """Mismatched, unfound, citing a retracted work, or a check that failed."""
+    """Mismatched, unfound, citing a retracted work, or a check that failed; not a citation an
+    editor has accepted (`citeaudit accept`)."""
+    if entry.get("accepted"):
+        return False
     return entry["verdict"] in PROBLEM_VERDICTS or bool(entry.get("retracted")) or failed_check(entry)
 
 
@@ -200,7 +227,7 @@ def problems_line(report: dict[str, Any]) -> str:
 
 def totals(reports: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts summed over several articles' summaries."""
-    keys = ("total", "verified", "mismatched", "unfound", "unchecked", "retracted")
+    keys = ("total", "verified", "mismatched", "unfound", "unchecked", "retracted", "accepted")
     out: dict[str, Any] = {"articles": len(reports), **{k: sum(r["summary"].get(k, 0) for r in reports) for k in keys}}
     out["articles_with_problems"] = sum(1 for r in reports if any(is_problem(e) for e in r["citations"]))
     return out
@@ -212,6 +239,8 @@ def total_line(reports: list[dict[str, Any]]) -> str:
             f"{t['mismatched']} mismatched, {t['unfound']} unfound, {t['unchecked']} unchecked")
     if t["retracted"]:
         line += f"; {t['retracted']} cite retracted work"
+    if t["accepted"]:
+        line += f"; {t['accepted']} accepted by an editor"
     return line + f"; {t['articles_with_problems']} article{'s' if t['articles_with_problems'] != 1 else ''} with problems"
 
 

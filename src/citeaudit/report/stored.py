@@ -11,7 +11,7 @@ from typing import Any
 
 from citeaudit.models import RETRACTION_NOTE_PREFIXES
 from citeaudit.report import safe
-from citeaudit.report.model import summarize
+from citeaudit.report.model import add_fix, summarize
 
 def failed_recheck_note(row: dict[str, Any]) -> str | None:
     """'last re-check failed at T: reason' when a failed attempt came after the shown verdict."""
@@ -84,6 +84,7 @@ def stored_report(store, source: str) -> dict[str, Any]:
                                 "check_id": row.get("last_failed_check_id")}} if failed else {}),
             **({"extra": citation.extra} if citation is not None and citation.extra else {}),
         })
+        add_fix(entries[-1])
     for cid, target in linked.items():
         if target in position:
             entries[position[cid]]["linked_to"] = position[target]
@@ -91,7 +92,10 @@ def stored_report(store, source: str) -> dict[str, Any]:
     from citeaudit.judge.credibility import credibility  # the same headline `run` prints
 
     cred = credibility(entries)
-    return {
+    from citeaudit.report.model import apply_decisions
+    from citeaudit.store.decisions import standing, withdrawn_by_evidence
+
+    return apply_decisions({
         "headline": cred["headline"],
         "article": {"source": summary["source"], "title": summary.get("title"), "kind": summary.get("kind"),
                     "content_hash": article.get("content_hash"), "first_seen": summary.get("first_seen"),
@@ -101,7 +105,7 @@ def stored_report(store, source: str) -> dict[str, Any]:
         "summary": summarize(entries),
         "credibility": cred,
         "citations": entries,
-    }
+    }, standing(store, list(position)), withdrawn_by_evidence(store, list(position)))
 
 
 def attach_history(store, reports: list[dict[str, Any]]) -> None:

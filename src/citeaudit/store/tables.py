@@ -167,6 +167,31 @@ class SearchRow(SQLModel, table=True):
     fetched_at: str = Field(sa_type=Text)
 
 
+class Decision(SQLModel, table=True):
+    """An editor's decision on a citation (`citeaudit accept`), with the evidence it was given
+    on; it stands while ``revoked_at`` is NULL (revoked by the editor or by changed evidence)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        CheckConstraint("decision IN ('accepted')", name="ck_decisions_decision"),
+        Index("ix_decisions_citation_id", "citation_id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    citation_id: int = Field(foreign_key="citations.id", ondelete="CASCADE")
+    decision: str = Field(default="accepted", sa_type=Text, sa_column_kwargs={"server_default": "accepted"})
+    reason: str = Field(sa_type=Text)
+    accepted_at: str = Field(sa_type=Text)
+    accepted_by: Optional[str] = Field(default=None, sa_type=Text)
+    check_id: Optional[int] = Field(default=None, foreign_key="checks.id", ondelete="SET NULL")
+    verdict: str = Field(sa_type=Text)
+    record_id: Optional[int] = Field(default=None, foreign_key="records.id", ondelete="SET NULL")
+    retracted: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"server_default": "0"})
+    revoked_at: Optional[str] = Field(default=None, sa_type=Text)
+    revoked_by: Optional[str] = Field(default=None, sa_type=Text)  # "editor" | "evidence"
+    revoked_reason: Optional[str] = Field(default=None, sa_type=Text)
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic autogenerate filter: ignore what the metadata does not model (FTS, views)."""
     return not (type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES))

@@ -1,0 +1,5 @@
+"""`python -m citeaudit` is the `citeaudit` command."""
+
+from citeaudit.cli import main
+
+main()
