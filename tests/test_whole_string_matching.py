@@ -136,6 +136,10 @@ SYNTHETIC = [  # DOI-less works added to the emulator by these tests only: not r
      "author": [{"family": "Иванова", "given": "Мария"}, {"family": "Петров", "given": "Сергей"}],
      "container-title": ["Синтетический медицинский журнал"], "issued": {"date-parts": [[2020]]},
      "volume": "7", "issue": "2", "page": "45-51"},
+    {"type": "journal-article", "title": ["Abstract S41: Evening light and sleep onset in night-shift nurses"],
+     "author": [{"family": "Moreau", "given": "Claire"}, {"family": "Tanaka", "given": "Kenji"}],
+     "container-title": ["Journal of Synthetic Sleep Studies"], "issued": {"date-parts": [[2021]]},
+     "volume": "14", "page": "S-41"},
     {"type": "journal-article", "title": ["Zur Behandlung der sog. Spätfolgen nach Schlafentzug bei Studierenden"],
      "author": [{"family": "Brenner", "given": "Katrin"}, {"family": "Aydin", "given": "Emre"}],
      "container-title": ["Zeitschrift für synthetische Schlafmedizin"], "issued": {"date-parts": [[2018]]},
@@ -159,6 +163,38 @@ def test_html_entities_cyrillic_and_internal_full_stops(synthetic, audit_text):
         "synthetische Schlafmedizin. 2018;44(1):17-25.")))
     assert [it.check.verdict for it in items] == ["verified"] * 3, [it.check.reason for it in items]
     assert [it.check.record.authors[0].family for it in items] == ["Okafor", "Иванова", "Brenner"]
+
+
+def test_aip_pages_that_are_letters_and_lines_without_initials(synthetic, audit_text):
+    # an abstract-book page cited as its letter ('14, S'), and a numbered line whose names are
+    # neither initialled nor capitalised: each line is its own entry, each found and verified
+    items = refs(audit_text(article(
+        "1 E.T. Ewing, American Journal of Public Health 111, 1715 (2021).",
+        "2 C. Moreau and K. Tanaka, Journal of Synthetic Sleep Studies 14, S (2021).",
+        "3 perkins, boettiger, and phillips, Ecology and Evolution 6, 6425 (2016).",
+        "4 J.I. Hogan, R. Duerr, D. Dimartino, C. Marier, S.E. Hochman, S. Mehta, G. Wang, and A. Heguy, "
+        "Clinical Infectious Diseases 76, 342 (2023).")))
+    assert len(items) == 4, [it.citation.text for it in items]
+    assert [it.check.verdict for it in items] == ["verified"] * 4, [it.check.reason for it in items]
+    assert [it.check.record.authors[0].family for it in items] == ["Ewing", "Moreau", "Perkins", "Hogan"]
+    moreau = parse_entry("C. Moreau and K. Tanaka, Journal of Synthetic Sleep Studies 14, S (2021).")
+    assert (moreau.journal, moreau.volume, moreau.pages, moreau.year) == ("Journal of Synthetic Sleep Studies",
+                                                                          "14", "S", 2021)
+
+
+def test_entry_whose_names_cannot_be_read_is_never_unfound(audit_text):
+    # lower-case names without initials: the parse finds no authors, journal or title, and the
+    # work is indexed in PubMed only (the fixture corpus), so nothing finds it; that is not
+    # evidence of a fabrication
+    [item] = refs(audit_text(article("1 dicken, qamar, and batterham, Nutrition Research Reviews 37, 416 (2024).")))
+    assert item.check.verdict == "unchecked", item.check.reason
+
+
+def test_invented_aip_entry_is_unfound(audit_text):
+    # an AIP entry is read well enough (names, journal, volume, page, year) to call a miss unfound
+    [item] = refs(audit_text(article(
+        "1 Q.Z. Vantongeren and L.P. Okonkwo-Hale, Journal of Synthetic Sleep Studies 19, 877 (2022).")))
+    assert item.check.verdict == "unfound", item.check.reason
 
 
 # --- what differs, and what is left unfound ---------------------------------------------------

@@ -78,12 +78,21 @@ _CHICAGO_NUMS_RE = re.compile(
     rf"(?<![\w])(?P<vol>\d{{1,5}}[A-Z]?)(?:,?\s?no\.\s?(?P<iss>[\w\-/]{{1,10}}))?\s?"
     rf"\((?:[A-Z][a-z]{{2,8}}\.?\s)?(?:\d{{1,2}}\s)?(?P<year>(?:1[89]|20)\d{{2}})\)(?:\s?:\s?(?P<pages>{_PAGE}))?"
 )
+# a page that is letters, as indexes give a supplement or an abstract book ('Gastroenterology 146, S
+# (2014).', 'ChemInform 24, no (2010).', 'Sen'i Gakkaishi 69, P_46 (2013).')
+_LETTER_PAGE = r"[A-Za-z]{1,3}(?:_?\d{1,6})?"
 # Nature: "Sci. Rep. 5, 16696 (2015)." -- volume, pages, then the year in parentheses at the end
 _NATURE_END_RE = re.compile(
-    rf"(?<![\w])\d{{1,5}}[A-Z]?,\s?(?:pp?\.\s?)?{_PAGE}\s?(?P<y>\(\s*(?P<year>(?:1[89]|20)\d{{2}})[a-z]?\s*\))[\s.]*$"
+    rf"(?<![\w])\d{{1,5}}[A-Z]?,\s?(?:pp?\.\s?)?(?:{_PAGE}|{_LETTER_PAGE})\s?(?P<y>\(\s*(?P<year>(?:1[89]|20)\d{{2}})[a-z]?\s*\))[\s.]*$"
 )
+# AIP's author list: initials first ('A.B. Family', 'G.V. Dal Piaz', 'P.G. de Benedetti'), names
+# separated by ', ' with ', and ' or ' and ' before the last, then ', ' and the journal
+_AIP_NAME = r"(?:[A-Z][a-z]?\.\s?-?){1,4}\s?(?:[a-z]{1,4}\s)?[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+)?"
+_AIP_AUTHORS_RE = re.compile(  # atomic: each name is read one way only, so a long line cannot backtrack
+    rf"(?>{_AIP_NAME})(?>,?\s(?:and\s)?(?>{_AIP_NAME})){{0,40}}+(?:,?\set\sal\.)?,\s(?=[^\d,]+\s\d)")
 _VOL_PAGES_RE = re.compile(rf";\s?(?P<vol>\d{{1,5}}[A-Z]?)(?:\s?:\s?(?P<pages>{_PAGE}))?(?![\w(])")
-_BARE_VOL_PAGES_RE = re.compile(rf"(?P<vol>\d{{1,5}}[A-Z]?)\s?,\s?(?:pp?\.\s?)?(?P<pages>{_PAGE})")
+_BARE_VOL_PAGES_RE = re.compile(
+    rf"(?P<vol>\d{{1,5}}[A-Z]?)\s?,\s?(?:pp?\.\s?)?(?P<pages>{_PAGE}|{_LETTER_PAGE}(?=[\s.]*$))")
 _LABELLED = {
     "volume": re.compile(r"\b(?:Vol(?:ume)?\.?|vol\.?)\s?(\d{1,5}[A-Z]?)"),
     "issue": re.compile(r"\b(?:Issue|Iss\.|No\.|no\.|Number|Nr\.)\s?(\d{1,5}[\w\-]*)"),
@@ -174,6 +183,11 @@ def _take_identifiers(s: str, fields: Fields) -> str:
 def _split(s: str) -> tuple[str, int | None, str, str]:
     """(author block, year, title, source tail) of an entry, a Nature-style closing year aside."""
     n = _NATURE_END_RE.search(s)
+    if n:
+        head = s[: n.start("y")].rstrip()
+        a = _AIP_AUTHORS_RE.match(head)
+        if a:  # AIP: 'A.B. Family, C. Other, and D. Third, Journal 5, 10 (2020).' -- no title
+            return a.group(0).rstrip(", "), int(n.group("year")), "", head[a.end():]
     if n:  # Nature: Authors. Title. Journal 5, 1-10 (2020). -- the year closes the entry
         authors, year, title, tail = _split_by_style(s[: n.start("y")].rstrip())
         return authors, year or int(n.group("year")), title, tail

@@ -31,6 +31,7 @@ _MARKER_RE = re.compile(
     r"[ \t]*(?:(?P<bullet>[•·▪◦●‣∙*\-–—+])[ \t]+|(?P<bracket>\[\d{1,4}\]|\(\d{1,4}\))[ \t]*"
     r"|(?P<num>\d{1,4}[.)])[ \t]+|(?P<bare>\d{1,3})[ \t]+(?=[A-Z\u0400-\u042F][a-z\u0430-\u044F]{0,2}\.\s?-?|[\u3040-\u9fff\uac00-\ud7af]))(?=\S)"
 )
+_BARE_NUMBER_RE = re.compile(r"[ \t]*(?P<bare>\d{1,3})[ \t]+(?=\S)")
 _HEADING_RE = re.compile(
     r"[ \t#*_]*(?:\d{1,2}[.)]?\s+)?"
     r"(?:references?(?:\s+list)?|sources?(?:\s+cited)?|bibliography|works\s+cited|citations?|literature(?:\s+cited)?"
@@ -133,6 +134,7 @@ def _items(text: str) -> list[_Item]:
     items: list[_Item] = []
     current: _Item | None = None
     after_blank = True
+    number = None  # the number of the last numbered item
     for start, end in _lines(text):
         head = text[start : min(end, start + 40)]
         if not head.strip():
@@ -140,9 +142,17 @@ def _items(text: str) -> list[_Item]:
             continue
         indent = len(head) - len(head.lstrip(" \t"))
         m = _MARKER_RE.match(head)
+        if not m and current is not None and number is not None and text[current.end - 1 : current.end] in ".)":
+            # the next number of a bare-numbered list after a finished entry starts an entry,
+            # whatever follows it ('16 Kallio, Sinikka, and Kangas, ...', '10 c bowden, ...')
+            m = _BARE_NUMBER_RE.match(head)
+            if m and int(m.group("bare")) != number + 1:
+                m = None
         if m:
             current = _Item(start + m.end(), end, m.lastgroup or "", indent)
             items.append(current)
+            digits = re.search(r"\d+", m.group(0)) if m.lastgroup != "bullet" else None
+            number = int(digits.group(0)) if digits and m.lastgroup == "bare" else None
         elif current is not None and not after_blank and _continues(text, current, start, end, indent):
             current.end = end
         else:

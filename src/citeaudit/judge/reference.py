@@ -8,6 +8,8 @@ author of fabricating a study.
 
 from __future__ import annotations
 
+import re
+
 from citeaudit.judge.link import OFFLINE_REASON as OFFLINE_LINK_REASON
 from citeaudit.judge.link import link_verdict
 from citeaudit.judge.match import Assessment, assess, group_works, title_similarity
@@ -144,8 +146,15 @@ def reference_text(citation: Citation) -> str | None:
     return text
 
 
+# a parsed "title" that ends in the source's volume and page ('smith, jones, Some Journal 37, 416'):
+# the parse did not find where the title ends, so what the entry states is not known
+_SOURCE_IN_TITLE_RE = re.compile(r"\d{1,5},\s?[A-Za-z]{0,3}\d{1,6}$")
+
+
 def scholarly_shaped(f) -> bool:
     """The entry states enough to be looked for: authors with a venue or title, or a title with a year."""
+    if f.title and not f.journal and not f.authors and _SOURCE_IN_TITLE_RE.search(f.title):
+        return False
     return bool((f.authors and (f.journal or f.title)) or (f.title and (f.year or f.journal)) or
                 (f.journal and f.volume and f.pages))
 
