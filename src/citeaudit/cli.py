@@ -51,7 +51,7 @@ app = typer.Typer(
 )
 records_app = typer.Typer(help="Bibliographic records stored in the database.\n\nExample:\n\n"
                           "  citeaudit records load fixtures/records/", no_args_is_help=True)
-db_app = typer.Typer(help="The SQLite database itself.\n\nExample:\n\n  citeaudit db upgrade", no_args_is_help=True)
+db_app = typer.Typer(help="The database itself (SQLite file or PostgreSQL URL).\n\nExample:\n\n  citeaudit db upgrade", no_args_is_help=True)
 app.add_typer(records_app, name="records")
 app.add_typer(db_app, name="db")
 
@@ -85,7 +85,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $CITEAUDIT_DB or ./audit.db)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH|URL", help=(
+        "SQLite database file, or a database URL such as postgresql+psycopg://user:pw@host/dbname "
+        "(default: $CITEAUDIT_DB or ./audit.db).")),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     try:
@@ -293,7 +295,7 @@ def records_load(
     for r in records:
         by_source[r.source] = by_source.get(r.source, 0) + 1
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_source.items())) or "none"
-    echo(f"stored {len(records)} records ({parts}) in {ctx.obj.settings.db_path}")
+    echo(f"stored {len(records)} records ({parts}) in {store.path}")
     for path, why in skipped:
         echo(f"skipped {path}: {why}", err=True)
 
@@ -307,12 +309,12 @@ def db_upgrade(ctx: typer.Context) -> None:
       citeaudit --db site.db db upgrade
     """
     from citeaudit.store import StoreError
-    from citeaudit.store.db import current_revision, upgrade
+    from citeaudit.store.db import current_revision, display_name, upgrade
 
     path = ctx.obj.settings.db_path
     try:
         upgrade(path)
-        echo(f"{path}: schema at revision {current_revision(path)}")
+        echo(f"{display_name(path)}: schema at revision {current_revision(path)}")
     except StoreError as e:
         fail_store(e)
 
@@ -328,7 +330,14 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "markdo
 
 def _existing_store(settings: Settings):
     """The store, for commands that only read: a missing database is an error, not created."""
-    if not Path(settings.db_path).is_file():
+    from citeaudit.store import StoreError
+    from citeaudit.store.db import exists
+
+    try:
+        there = exists(settings.db_path)
+    except StoreError as e:
+        fail_store(e)
+    if not there:
         fail(f"no database at {settings.db_path} (run `citeaudit run` first, or pass --db)")
     return open_store(settings)
 
@@ -436,7 +445,7 @@ def history(
     store = _existing_store(ctx.obj.settings)
     h = citation_history(store, citation_id)
     if h is None:
-        fail(f"no citation {citation_id} in {ctx.obj.settings.db_path}")
+        fail(f"no citation {citation_id} in {store.path}")
     _output(render_history(h, fmt), output, fmt)
 
 
