@@ -398,9 +398,12 @@ def worker(
                                                       "and tests); without it, wait for new articles."),
     max_articles: Optional[int] = typer.Option(None, "--max-articles", min=1, metavar="N",
                                                help="Exit after this many articles."),
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, metavar="N",
+                                        help="Claim up to N articles at a time and resolve them in one stream "
+                                             "(default: $CITEAUDIT_QUEUE_BATCH or 4)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No line per article."),
 ) -> None:
-    """Audit articles from the shared queue, one at a time, until stopped (or drained).
+    """Audit articles from the shared queue until stopped (or drained).
 
     Workers claim articles with the database's row locking (PostgreSQL: FOR UPDATE SKIP
     LOCKED), renew a lease while auditing (CITEAUDIT_QUEUE_LEASE, 60 s) and mark an article
@@ -419,7 +422,7 @@ def worker(
     store = open_store(settings)
     say = (lambda line: None) if quiet else (lambda line: echo(f"citeaudit: {line}", err=True))
     try:
-        stats = run_worker(settings, store, drain=drain, max_articles=max_articles, say=say)
+        stats = run_worker(settings, store, drain=drain, max_articles=max_articles, batch=batch, say=say)
     finally:
         store.close()
     say(f"worker done: {stats.audited} audited, {stats.failed} failed" +

@@ -23,6 +23,7 @@ CITEAUDIT_CHECK_LINKS        0: do not fetch cited links (they are then "uncheck
 CITEAUDIT_QUEUE_LEASE        seconds a worker's claim on an article lasts unless renewed; a killed
                              worker's article is claimed again after this (default 60)
 CITEAUDIT_QUEUE_POLL         seconds an idle worker waits before asking the queue again (default 2)
+CITEAUDIT_QUEUE_BATCH        articles a worker claims at a time and resolves in one stream (default 4)
 CITEAUDIT_QUEUE_MAX_ATTEMPTS claims of one article whose worker died before it is 'failed' (default 3)
 """
 
@@ -71,6 +72,7 @@ class Settings:
     queue_lease: float = 60.0  # see store/queue.py
     queue_poll: float = 2.0
     queue_max_attempts: int = 3
+    queue_batch: int = 4
     extra: dict = field(default_factory=dict)
 
     def with_(self, **kw) -> "Settings":
@@ -102,5 +104,6 @@ def load_settings(**overrides) -> Settings:
         queue_lease=max(1.0, _float("CITEAUDIT_QUEUE_LEASE", 60.0)),
         queue_poll=max(0.05, _float("CITEAUDIT_QUEUE_POLL", 2.0)),
         queue_max_attempts=max(1, int(_float("CITEAUDIT_QUEUE_MAX_ATTEMPTS", 3))),
+        queue_batch=max(1, int(_float("CITEAUDIT_QUEUE_BATCH", 4))),
     )
     return s.with_(**overrides)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import functools
 import os
+import random
 import re
 import socket
+import time
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -162,6 +166,26 @@ def _citation_dict(row: Any) -> dict[str, Any]:
     return d
 
 
+_RETRY_STATES = ("40P01", "40001")  # PostgreSQL: deadlock detected, serialization failure
+_WRITE_RETRIES = 5
+
+
+def _retried(method):
+    """A write method re-run when PostgreSQL aborted its transaction as a deadlock victim (the
+    transaction was rolled back whole, so running it again is safe); SQLite never does this."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        for attempt in range(_WRITE_RETRIES):
+            try:
+                return method(self, *args, **kwargs)
+            except DBAPIError as e:
+                state = getattr(getattr(e, "orig", None), "sqlstate", None)
+                if state not in _RETRY_STATES or attempt == _WRITE_RETRIES - 1:
+                    raise
+                time.sleep(0.01 + random.random() * 0.05 * (attempt + 1))
+    return wrapper
+
+
 class Store:
     """The audit database at ``path`` (created and migrated on open)."""
 
@@ -185,6 +209,7 @@ class Store:
 
     # --- articles and runs ---------------------------------------------------------
 
+    @_retried
     def upsert_article(self, doc: Document) -> int:
         """Insert or update the article ``doc.source``; returns its id."""
         source, stamp = normalise_source(doc.source), now()
@@ -195,6 +220,7 @@ class Store:
             conn.execute(statement)
             return conn.execute(select(Article.id).where(Article.source == source)).scalar_one()
 
+    @_retried
     def start_run(self, article_id: int, mode: str, tool_version: str, content_hash: str) -> int:
         """Record the start of an audit by this process; returns the run id."""
         values = dict(article_id=article_id, started_at=now(), status="running", mode=mode,
@@ -202,6 +228,7 @@ class Store:
         with self._writer.begin() as conn:
             return conn.execute(insert(Run).values(**values)).inserted_primary_key[0]
 
+    @_retried
     def finish_run(self, run_id: int, status: str, then: Any = None) -> None:
         """Close a run as 'complete', 'incomplete' or 'failed'; ``then(conn, run_id)`` runs in the
         same transaction (the work queue marks its row done there: both or neither)."""
@@ -210,6 +237,7 @@ class Store:
             if then is not None:
                 then(conn, run_id)
 
+    @_retried
     def mark_stale_runs_incomplete(self) -> int:
         """Mark 'running' runs of this machine whose process is gone as 'incomplete'; returns
         how many (runs of other machines sharing the database are theirs to judge)."""
@@ -223,6 +251,7 @@ class Store:
 
     # --- citations and checks ------------------------------------------------------
 
+    @_retried
     def save_citations(self, article_id: int, citations: list[Citation]) -> list[int]:
         """Save an article's full citation list; returns their ids, in order.
 
@@ -278,6 +307,7 @@ class Store:
         """Save the verdict on a citation in a run (and its matched record); returns the check id."""
         return self.save_checks(run_id, [(citation_id, check)])[0]
 
+    @_retried
     def save_checks(self, run_id: int, checks: list[tuple[int, Check]]) -> list[int]:
         """Save many (citation id, Check) verdicts of a run in one transaction; returns the check ids."""
         record_ids: dict[tuple[str, str], int] = {}
@@ -329,6 +359,7 @@ class Store:
 
     # --- records and searches ------------------------------------------------------
 
+    @_retried
     def save_records(self, records: list[Record]) -> list[int]:
         """Insert or refresh records (by source and key); returns their ids, in order."""
         with self._writer.begin() as conn:
@@ -336,16 +367,22 @@ class Store:
 
     @staticmethod
     def _upsert_records(conn: Connection, records: list[Record]) -> list[int]:
+        """Upsert in (source, key) order, so that concurrent writers (PostgreSQL workers) lock
+        rows in one order and cannot deadlock; the conflict columns are not rewritten, so the row
+        lock is the weaker "no key update" one that checks' foreign keys do not wait on."""
         stamp = now()
-        ids = []
-        for record in records:
+        ids_by_key: dict[tuple[str, str], int] = {}
+        for record in sorted(records, key=lambda r: (r.source, r.key)):
+            if (record.source, record.key) in ids_by_key:
+                continue
             values = _record_values(record, stamp)
             statement = _upsert(conn, RecordRow).values(**values)
-            conn.execute(statement.on_conflict_do_update(index_elements=["source", "record_key"], set_=values))
-            ids.append(conn.execute(
+            changed = {k: v for k, v in values.items() if k not in ("source", "record_key")}
+            conn.execute(statement.on_conflict_do_update(index_elements=["source", "record_key"], set_=changed))
+            ids_by_key[(record.source, record.key)] = conn.execute(
                 select(RecordRow.id).where(RecordRow.source == record.source, RecordRow.record_key == record.key)
-            ).scalar_one())
-        return ids
+            ).scalar_one()
+        return [ids_by_key[(r.source, r.key)] for r in records]
 
     def get_record(self, source: str | None, doi: str | None = None, pmid: str | None = None,
                    max_age_days: float | None = None) -> Record | None:
@@ -396,6 +433,7 @@ class Store:
             rows = conn.execute(statement, {"match": match, "limit": limit}).all()
         return [_to_record(row) for row in rows]
 
+    @_retried
     def save_search(self, source: str, query_key: str, records: list[Record]) -> None:
         """Remember what a search of ``source`` returned (the records are saved too)."""
         with self._writer.begin() as conn:
@@ -463,12 +501,13 @@ class Store:
                     .where(RecordRow.record_key.in_(keys[start:start + 500])))})
         return {q: [_to_record(rows[k]) for k in ks if k in rows] for q, ks in found.items()}
 
+    @_retried
     def save_searches(self, entries: list[tuple[str, str, list[Record]]]) -> None:
         """Several (source, query key, records) searches remembered in one transaction."""
         stamp = now()
         with self._writer.begin() as conn:
-            for source, query_key, records in entries:
-                self._upsert_records(conn, records)
+            self._upsert_records(conn, [r for _, _, records in entries for r in records])  # in one order
+            for source, query_key, records in sorted(entries, key=lambda e: (e[0], e[1])):
                 values = {"record_keys": _dumps([r.key for r in records]), "fetched_at": stamp}
                 statement = _upsert(conn, SearchRow).values(source=source, query_key=query_key, **values)
                 conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
