@@ -15,7 +15,7 @@ enforce them across workers (all run on 127.0.0.1 here). So with the default `--
 a worker is bound by the limits and N workers scale until the CPUs run out; `--limits lifted`
 announces 1000/s everywhere, so that the figures measure citeaudit and the database alone.
 
-In the --kill run (default: the 4-worker PostgreSQL run) a random worker is SIGKILLed at
+The --kill run (default: 4 workers on PostgreSQL, run once more after the plain runs) SIGKILLs a random worker at
 three random moments (10-30 %, 35-55 % and 60-80 % of the articles done) and a new worker is
 started in its place, as a supervisor would; the killed worker's article is claimed again when
 its lease (CITEAUDIT_QUEUE_LEASE, 5 s here) expires.
@@ -176,7 +176,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--references", type=int, default=4, help="references per article")
     parser.add_argument("--workers", default="1,2,4", help="PostgreSQL runs: worker counts")
-    parser.add_argument("--kill", type=int, default=4, help="the worker count whose run gets 3 SIGKILLs (0: none)")
+    parser.add_argument("--kill", type=int, default=4,
+                        help="one more PostgreSQL run with this many workers and 3 SIGKILLs (0: none)")
     parser.add_argument("--latency", type=float, default=0.05, help="emulator latency per request, seconds")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limits", choices=("polite", "lifted"), default="polite",
@@ -204,8 +205,9 @@ def main() -> None:
             print(f"{'backend':<11} {'workers':>7} {'kills':>5} {'articles':>8} {'wall s':>8} {'articles/s':>10}",
                   flush=True)
             for n in [int(x) for x in args.workers.split(",") if x]:
-                kills = 3 if n == args.kill else 0
-                one_run("postgresql", pg.new_database(f"bench_{n}"), paths, n, kills, env, rng)
+                one_run("postgresql", pg.new_database(f"bench_{n}"), paths, n, 0, env, rng)
+            if args.kill:
+                one_run("postgresql", pg.new_database("bench_kill"), paths, args.kill, 3, env, rng)
             if not args.no_sqlite:
                 one_run("sqlite", str(Path(tmp) / "audit.db"), paths, 1, 0, env, rng)
 
