@@ -23,7 +23,8 @@ its lease (CITEAUDIT_QUEUE_LEASE, 5 s here) expires.
 After every run the database is checked: every queue row done, every article exactly one
 complete run, every citation of an article exactly one check in that run (nothing lost,
 nothing duplicated), no run left 'running'. Prints one line per run: wall time, articles/s,
-peak memory (ru_maxrss) of each worker process, kills, and the checks.
+peak memory (ru_maxrss) of each worker process ("k": killed), kills, and the checks; for the
+kill run, how many articles each victim held when it was killed and how many were claimed again.
 
     .venv/bin/python bench/workers.py [--articles 500] [--workers 1,2,4] [--latency 0.05] [--seed 13]
 """
@@ -107,6 +108,13 @@ def done_count(store: Store) -> int:
         return conn.execute(text("SELECT COUNT(*) FROM queue WHERE status = 'done'")).scalar_one()
 
 
+def held_by(store: Store, pid: int) -> int:
+    """Articles a worker process holds right now (claimed by it, not done)."""
+    with store.engine.connect() as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM queue WHERE status = 'running' AND claimed_by LIKE :me"),
+                            {"me": f"%:{pid}:%"}).scalar_one()
+
+
 def verify(store: Store, n: int) -> str:
     """The database after a run: 'ok', or what is wrong."""
     q = {
@@ -145,12 +153,14 @@ def one_run(label: str, db: str, paths: list[str], workers: int, kills: int, bas
     pool = [Worker(env) for _ in range(workers)]
     everyone = list(pool)
     killed = 0
+    held: list[int] = []  # articles each victim held (claimed, not done) just before its SIGKILL
     while any(w.alive() for w in pool):
         if moments and done_count(store) >= moments[0] * n:
             moments.pop(0)
             live = [w for w in pool if w.alive()]
             if live:
                 victim = rng.choice(live)
+                held.append(held_by(store, victim.proc.pid))
                 victim.kill()
                 killed += 1
                 pool.remove(victim)
@@ -165,10 +175,13 @@ def one_run(label: str, db: str, paths: list[str], workers: int, kills: int, bas
     errors = "; ".join((w.proc.stderr.read() or b"").decode(errors="replace").strip()[-300:] for w in failed)
     peaks = ", ".join(f"{w.peak_kb / 1024:.0f}" + ("k" if w.killed else "") for w in everyone)
     result = verify(store, n)
+    with store.engine.connect() as conn:
+        reclaimed = conn.execute(text("SELECT COUNT(*) FROM queue WHERE attempts > 1")).scalar_one()
     store.close()
+    kills_note = f"  killed holding {held} articles, {reclaimed} claimed again" if killed else ""
     print(f"{label:<11} {workers:>7} {killed:>5} {n:>8} {wall:>8.1f} {n / wall:>10.2f}  "
-          f"peak MB per worker [{peaks}]  check: {result}" + (f"  WORKER ERRORS: {errors}" if failed else ""),
-          flush=True)
+          f"peak MB per worker [{peaks}]  check: {result}{kills_note}"
+          + (f"  WORKER ERRORS: {errors}" if failed else ""), flush=True)
 
 
 def main() -> None:

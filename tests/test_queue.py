@@ -201,3 +201,33 @@ def test_three_workers_one_killed_each_article_audited_once(pg_url, corpus, tmp_
                                 "AND r.status = 'complete' LEFT JOIN checks k ON k.citation_id = c.id "
                                 "AND k.run_id = r.id WHERE c.present = 1 GROUP BY c.id")
     assert per_citation and {n for _, n in per_citation} == {1}
+
+
+# --- the rest of the CLI on a PostgreSQL URL -----------------------------------------------------
+
+
+def test_reverify_lock_is_a_server_advisory_lock(pg_url):
+    from citeaudit.commands.lock import LockBusy, ReverifyLock, ServerLock
+
+    Store(pg_url).close()
+    with ReverifyLock(pg_url) as held:
+        assert isinstance(held, ServerLock)
+        with pytest.raises(LockBusy, match="another reverify is running"):
+            ReverifyLock(pg_url, wait=0).acquire()
+    with ReverifyLock(pg_url, wait=0):  # released with its connection: free again
+        pass
+
+
+def test_database_urls_and_their_errors(pg_url, tmp_path):
+    from citeaudit.commands.schedule import make_plan
+
+    up = cli(pg_url, "db", "upgrade")
+    assert up.exit_code == 0 and "schema at revision 0004q" in up.output
+    sqlite_url = f"sqlite:///{tmp_path / 'via-url.db'}"
+    assert cli(sqlite_url, "db", "upgrade").exit_code == 0 and (tmp_path / "via-url.db").is_file()
+    for bad, message in (("mysql://u@h/db", "unsupported database 'mysql'"),
+                         ("postgresql+psycopg://u:s3cret@127.0.0.1:1/none", "cannot connect to")):
+        r = cli(bad, "queue", "status")
+        assert r.exit_code == 2 and message in r.stderr, r.output
+        assert len(r.stderr.strip().splitlines()) == 1 and "s3cret" not in r.stderr
+    assert make_plan(pg_url).db == pg_url  # schedule passes a URL as it is
