@@ -1,11 +1,12 @@
-"""Alembic environment for citeaudit's SQLite store.
+"""Alembic environment for citeaudit's store (SQLite, or PostgreSQL: the revisions branch on
+``op.get_bind().dialect.name`` where the SQL differs).
 
 Two ways in:
 - programmatic (citeaudit.store.db.upgrade): the caller passes an open connection,
   already inside a transaction, as ``config.attributes["connection"]``;
 - the ``alembic`` command line: the database comes from ``sqlalchemy.url`` in
   alembic.ini, opened with the store's pragmas and foreign keys off, as
-  migrations may rebuild tables.
+  migrations may rebuild tables (a PostgreSQL URL is opened as it is).
 
 ``render_as_batch=True`` because SQLite can only alter tables by copying them.
 """
@@ -14,7 +15,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from citeaudit.store.db import create_sqlite_engine, immediate
+from citeaudit.store.db import create_server_engine, create_sqlite_engine, immediate, target_of
 from citeaudit.store.tables import include_object, metadata
 
 config = context.config
@@ -48,9 +49,14 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_sqlite_engine(config.get_main_option("sqlalchemy.url"), foreign_keys=False)
+    target = target_of(config.get_main_option("sqlalchemy.url"))
+    if target.dialect == "sqlite":
+        engine = create_sqlite_engine(target.url, foreign_keys=False)
+        opened = immediate(engine)
+    else:
+        engine = opened = create_server_engine(target)
     try:
-        with immediate(engine).connect() as connection:
+        with opened.connect() as connection:
             _configure(connection=connection)
             with context.begin_transaction():
                 context.run_migrations()

@@ -112,3 +112,44 @@ def loopback_guard(monkeypatch):
     _escapes.clear()
     yield _escapes
     assert not _escapes, f"a test tried to connect outside loopback: {_escapes}"
+
+
+# --- a throwaway PostgreSQL server (tests/pg.py) ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL server for the session (initdb in a temporary folder, stopped at the end);
+    skips when the machine has no server binaries or no psycopg."""
+    from pg import PgCluster, pg_binaries
+
+    if pg_binaries() is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl, postgres): install postgresql "
+                    "(.ci/run does) or set CITEAUDIT_PG_BIN")
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[postgres]'")
+    cluster = PgCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty PostgreSQL database on the session's server: its SQLAlchemy URL."""
+    return pg_cluster.new_database()
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Run a test on each store backend: "sqlite" and "postgresql"."""
+    return request.param
+
+
+@pytest.fixture
+def db_target(backend, request, tmp_path) -> str:
+    """The database of a test parametrised over ``backend``: a file path or a fresh PostgreSQL URL."""
+    if backend == "sqlite":
+        return str(tmp_path / "audit.db")
+    return request.getfixturevalue("pg_url")

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_003 = ROOT / "fixtures/articles/003_kratom_dopamine.txt"
 runner = CliRunner()
 COMMANDS = [["run"], ["reverify"], ["history"], ["report"], ["export"], ["schedule"], ["records", "load"],
-            ["db", "upgrade"], ["db", "metadata"], ["accept"], ["unaccept"], ["records"], ["db"], []]
+            ["db", "upgrade"], ["db", "metadata"], ["accept"], ["unaccept"], ["records"], ["db"],
+            ["queue"], ["queue", "add"], ["queue", "status"], ["worker"], []]
 
 
 def all_commands(group=None, prefix=()):

@@ -2,7 +2,9 @@
 tests/test_demo.py runs them on what `make demo` leaves behind), `history`,
 `report` (from the database, every format) and `export`, on a database made by the demo
 steps (`records load fixtures/records/` + `run fixtures/articles/002_kratom_back_pain.txt
---offline`), then after a `reverify` against the emulator in which the world has changed."""
+--offline`), then after a `reverify` against the emulator in which the world has changed.
+Each test runs on SQLite and on PostgreSQL (the README's PostgreSQL spelling of the queries
+that use SQLite's date and JSON functions is run there verbatim)."""
 
 from __future__ import annotations
 
@@ -72,10 +74,38 @@ SELECT COUNT(*) FROM latest_checks
 WHERE checked_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days') OR verdict = 'unchecked'
 """
 
+# --- the same, in the README's PostgreSQL spelling (date and JSON functions differ) ------------
+PG_Q_CHANGES = """
+SELECT changed_at, article_source, from_verdict, to_verdict, substr(text, 1, 50) AS citation
+FROM verdict_changes
+WHERE changed_at >= to_char(now() AT TIME ZONE 'UTC' - interval '7 days', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+ORDER BY changed_at DESC, citation_id
+"""
+PG_Q_NOTICES = """
+SELECT l.citation_id, l.matched_doi, n.value AS notice
+FROM latest_checks l, json_array_elements_text(l.notes::json) AS n(value)
+WHERE n.value LIKE 'CORRECTION%' OR n.value LIKE 'EXPRESSION OF CONCERN%' OR n.value LIKE 'RETRACTED%'
+ORDER BY l.citation_id
+"""
+PG_Q_DUE = """
+SELECT COUNT(*) FROM latest_checks
+WHERE checked_at < to_char(now() AT TIME ZONE 'UTC' - interval '30 days', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+   OR verdict = 'unchecked'
+"""
+POSTGRESQL = {Q_CHANGES: PG_Q_CHANGES, Q_NOTICES: PG_Q_NOTICES, Q_DUE: PG_Q_DUE}
+
 runner = CliRunner()
 
 
 def query(db, sql):
+    """Rows of a documented query run with the plain driver: sqlite3, or psycopg on a URL."""
+    if "://" in str(db):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(str(db))
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as con:
+            return [tuple(r) for r in con.execute(POSTGRESQL.get(sql, sql)).fetchall()]
     con = sqlite3.connect(db)
     try:
         return con.execute(sql).fetchall()
@@ -84,10 +114,10 @@ def query(db, sql):
 
 
 @pytest.fixture
-def demo_db(tmp_path, monkeypatch):
-    """The README's demo: records load + an offline run of seed 002."""
+def demo_db(tmp_path, monkeypatch, db_target):
+    """The README's demo: records load + an offline run of seed 002 (SQLite or PostgreSQL)."""
     monkeypatch.chdir(tmp_path)
-    db = tmp_path / "audit.db"
+    db = db_target
     loaded = runner.invoke(app, ["--db", str(db), "records", "load", str(ROOT / "fixtures/records")])
     assert loaded.exit_code == 0, loaded.output
     ran = runner.invoke(app, ["--db", str(db), "run", str(SEED), "--offline", "--format", "json"])

@@ -1,4 +1,5 @@
-"""The SQLite store: schema (a public interface), migrations, and the Store API."""
+"""The store: schema (a public interface), migrations, and the Store API, on both backends
+(SQLite, and PostgreSQL on a throwaway server: the ``backend`` fixture of conftest.py)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,13 @@ HOSTILE = [('"AND OR NOT * ( ) : ^ -', ["10.1/k"]), ('kratom" OR "', ["10.1/k"])
 
 
 @pytest.fixture
-def db_path(tmp_path):
+def db_path(db_target):
+    """A file path (SQLite) or a fresh PostgreSQL database's URL."""
+    return db_target
+
+
+@pytest.fixture
+def sqlite_path(tmp_path):
     return tmp_path / "audit.db"
 
 
@@ -47,8 +54,20 @@ def store(db_path):
         yield s
 
 
+def _is_url(db_path) -> bool:
+    return "://" in str(db_path)
+
+
 def sql(db_path, query, *params):
-    """Rows of a query run with the plain sqlite3 module, as users would."""
+    """Rows of a query run with the plain driver, as users would: sqlite3 on a file, psycopg on
+    a PostgreSQL URL (``?`` placeholders become ``%s``)."""
+    if _is_url(db_path):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(db_path)
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as con:
+            return [tuple(row) for row in con.execute(query.replace("?", "%s"), params or None).fetchall()]
     con = sqlite3.connect(db_path)
     try:
         return con.execute(query, params).fetchall()
@@ -99,7 +118,19 @@ def run_audit(store, doc, verdicts, record=None):
 # --- schema ---------------------------------------------------------------------------
 
 
-def test_tables_views_and_pragmas(store, db_path):
+def test_tables_views_and_pragmas(store, db_path, backend):
+    if backend == "postgresql":
+        names = dict(sql(db_path, "SELECT table_name, CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END "
+                                  "FROM information_schema.tables WHERE table_schema = 'public'"))
+        assert {n for n in TABLES - {"records_fts"} if names.get(n) == "table"} == TABLES - {"records_fts"}
+        assert {n for n in VIEWS if names.get(n) == "view"} == VIEWS
+        assert "queue" in names
+        # full-text search: a generated tsvector column with a GIN index instead of FTS5
+        assert sql(db_path, "SELECT data_type FROM information_schema.columns "
+                            "WHERE table_name = 'records' AND column_name = 'search_vector'") == [("tsvector",)]
+        assert sql(db_path, "SELECT indexdef LIKE '%USING gin%' FROM pg_indexes "
+                            "WHERE indexname = 'ix_records_search_vector'") == [(True,)]
+        return
     names = dict(sql(db_path, "SELECT name, type FROM sqlite_master"))
     assert {n for n in TABLES if names.get(n) == "table"} == TABLES
     assert {n for n in VIEWS if names.get(n) == "view"} == VIEWS
@@ -118,7 +149,7 @@ def test_table_classes_match_migrated_schema(store):
 
 def test_database_is_at_head(store, db_path):
     head = ScriptDirectory.from_config(alembic_config(db_path)).get_current_head()
-    assert current_revision(db_path) == head == "0004"  # 0004: editors' decisions; FTS Datasette detects
+    assert current_revision(db_path) == head == "0005"  # 0004: editors' decisions; 0005: the work queue
 
 
 # --- articles, runs, citations, checks ------------------------------------------------
@@ -155,6 +186,14 @@ def test_latest_checks_view_and_method_return_newer_verdict(store, db_path, tmp_
 
 
 def sql_update(db_path, statement, *params):
+    if _is_url(db_path):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(db_path)
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as con:
+            con.execute(statement.replace("?", "%s"), params or None)
+        return
     con = sqlite3.connect(db_path)
     with con:
         con.execute(statement, params)
@@ -342,16 +381,19 @@ ROWS_AT_0001 = {
 }
 
 
+def insert_rows(db_path, rows: dict) -> None:
+    """Insert ``{table: row}`` with the plain driver (explicit ids; PostgreSQL's sequences moved past them)."""
+    for table, row in rows.items():
+        sql_update(db_path, f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                   *row.values())
+        if _is_url(db_path):
+            sql(db_path, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+
+
 def test_migration_preserves_data(db_path):
     command.upgrade(alembic_config(db_path), "0001")
     assert current_revision(db_path) == "0001"
-    con = sqlite3.connect(db_path)
-    with con:
-        for table, row in ROWS_AT_0001.items():
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            con.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
-    con.close()
+    insert_rows(db_path, ROWS_AT_0001)
 
     with Store(db_path) as store:
         for table, row in ROWS_AT_0001.items():
@@ -367,18 +409,12 @@ def test_migration_0003_keeps_a_conclusive_verdict_over_failed_attempts(db_path,
     after the upgrade latest_checks shows the verified check with the failed attempt beside it,
     article_summary counts it verified, and no row is lost."""
     command.upgrade(alembic_config(db_path), "0002")
-    con = sqlite3.connect(db_path)
-    with con:
-        for table, row in ROWS_AT_0001.items():
-            con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-                        tuple(row.values()))
-        failed = dict(ROWS_AT_0001["checks"], id=2, verdict="unchecked", record_id=None,
-                      reason="could not check: crossref: timed out", sources='{"crossref": "timed out"}',
-                      checked_at="2026-02-01T00:00:00Z")
-        con.execute(f"INSERT INTO checks ({', '.join(failed)}) VALUES ({', '.join('?' for _ in failed)})",
-                    tuple(failed.values()))
+    insert_rows(db_path, ROWS_AT_0001)
+    failed = dict(ROWS_AT_0001["checks"], id=2, verdict="unchecked", record_id=None,
+                  reason="could not check: crossref: timed out", sources='{"crossref": "timed out"}',
+                  checked_at="2026-02-01T00:00:00Z")
+    insert_rows(db_path, {"checks": failed})
     assert sql(db_path, "SELECT verdict FROM latest_checks") == [("unchecked",)]  # the old view hid it
-    con.close()
     with Store(db_path) as store:
         assert sql(db_path, "SELECT COUNT(*) FROM checks") == [(2,)]
         assert sql(db_path, "SELECT id, inconclusive FROM checks ORDER BY id") == [(1, 0), (2, 1)]
@@ -419,7 +455,8 @@ DATASETTE_FTS_DETECTION = """SELECT name FROM sqlite_master WHERE rootpage = 0 A
     OR (tbl_name = 'records' AND sql LIKE '%VIRTUAL TABLE%USING FTS%'))"""
 
 
-def test_migration_0004_makes_the_fts_table_detectable_and_keeps_the_index(db_path):
+def test_migration_0004_makes_the_fts_table_detectable_and_keeps_the_index(sqlite_path):
+    db_path = str(sqlite_path)  # FTS5 and Datasette are SQLite's
     command.upgrade(alembic_config(db_path), "0003")
     con = sqlite3.connect(db_path)
     with con:

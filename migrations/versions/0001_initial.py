@@ -5,6 +5,10 @@ Revises:
 Create Date: 2026-11-21
 
 Timestamps are ISO-8601 UTC text, booleans INTEGER 0/1, structured values JSON text.
+
+SQLite and PostgreSQL get the same tables and views (the views' SQL is written to run on
+both); the full-text index differs: an FTS5 table kept by triggers in SQLite, a generated
+``tsvector`` column ``records.search_vector`` with a GIN index in PostgreSQL.
 """
 
 from typing import Sequence, Union
@@ -57,6 +61,22 @@ FTS_SQL = [
     END""",
 ]
 
+# PostgreSQL: the same four columns, weighted as FTS_WEIGHTS in store/repo.py (A 4, B 2, C 1)
+PG_FTS_SQL = [
+    """ALTER TABLE records ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', coalesce(title, '')), 'A') ||
+        setweight(to_tsvector('simple', coalesce(authors, '')), 'B') ||
+        setweight(to_tsvector('simple', coalesce(journal, '')), 'C') ||
+        setweight(to_tsvector('simple', coalesce(journal_abbrevs, '')), 'C')) STORED""",
+    "CREATE INDEX ix_records_search_vector ON records USING gin (search_vector)",
+]
+
+
+def _count(condition: str) -> str:
+    """How many rows meet ``condition`` (0 for none): portable, as PostgreSQL cannot SUM booleans."""
+    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
 # Each citation still in its article, with its newest check. "retracted" is what the
 # check saw; "record_retracted" is what the stored record says now.
 LATEST_CHECKS = """
@@ -75,22 +95,22 @@ WHERE c.present = 1
   AND k.id = (SELECT MAX(k2.id) FROM checks k2 WHERE k2.citation_id = k.citation_id)
 """
 
-ARTICLE_SUMMARY = """
+ARTICLE_SUMMARY = f"""
 CREATE VIEW article_summary AS
 SELECT a.id AS article_id, a.source, a.title, a.kind, a.first_seen, a.last_seen,
        (SELECT COUNT(*) FROM citations c WHERE c.article_id = a.id AND c.present = 1) AS citations,
        COUNT(l.check_id) AS checked,
-       COALESCE(SUM(l.verdict = 'verified'), 0) AS verified,
-       COALESCE(SUM(l.verdict = 'mismatched'), 0) AS mismatched,
-       COALESCE(SUM(l.verdict = 'unfound'), 0) AS unfound,
-       COALESCE(SUM(l.verdict = 'unchecked'), 0) AS unchecked,
-       COALESCE(SUM(l.retracted OR l.record_retracted), 0) AS retracted,
+       {_count("l.verdict = 'verified'")} AS verified,
+       {_count("l.verdict = 'mismatched'")} AS mismatched,
+       {_count("l.verdict = 'unfound'")} AS unfound,
+       {_count("l.verdict = 'unchecked'")} AS unchecked,
+       {_count("l.retracted <> 0 OR l.record_retracted <> 0")} AS retracted,
        lr.id AS last_run_id, lr.started_at AS last_run_started_at,
        lr.finished_at AS last_run_finished_at, lr.status AS last_run_status
 FROM articles a
 LEFT JOIN latest_checks l ON l.article_id = a.id
 LEFT JOIN runs lr ON lr.id = (SELECT MAX(r.id) FROM runs r WHERE r.article_id = a.id)
-GROUP BY a.id
+GROUP BY a.id, lr.id, lr.started_at, lr.finished_at, lr.status
 """
 
 VERDICT_CHANGES = """
@@ -226,7 +246,8 @@ def upgrade() -> None:
         _text("fetched_at"),
         sa.UniqueConstraint("source", "query_key", name="uq_searches_source_key"),
     )
-    for statement in FTS_SQL:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in PG_FTS_SQL if postgresql else FTS_SQL:
         op.execute(statement)
     for sql in VIEWS.values():
         op.execute(sql)
@@ -235,8 +256,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in reversed(list(VIEWS)):
         op.execute(f"DROP VIEW {name}")
-    for trigger in ("records_fts_update", "records_fts_delete", "records_fts_insert"):
-        op.execute(f"DROP TRIGGER {trigger}")
-    op.execute("DROP TABLE records_fts")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_records_search_vector")
+        op.execute("ALTER TABLE records DROP COLUMN search_vector")
+    else:
+        for trigger in ("records_fts_update", "records_fts_delete", "records_fts_insert"):
+            op.execute(f"DROP TRIGGER {trigger}")
+        op.execute("DROP TABLE records_fts")
     for table in ("searches", "checks", "records", "citations", "runs", "articles"):
         op.drop_table(table)

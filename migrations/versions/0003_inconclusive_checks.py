@@ -10,6 +10,10 @@ changes of the verdict latest_checks showed: a failed attempt after a conclusive
 not one. Existing failed attempts are found from their
 `sources` (an error other than the web link checker's) and marked; no row is lost.
 
+PostgreSQL: views there are bound to the columns they were created with, so latest_checks,
+verdict_changes and retracted_citations (``SELECT *``) are replaced in place (the new columns
+come last), and the downgrade drops latest_checks with its dependents and recreates them.
+
 Revision ID: 0003
 Revises: 0002
 Create Date: 2027-01-10
@@ -85,8 +89,48 @@ WHERE verdict = 'unchecked'
 """
 
 
+PG_MARK_FAILED = """
+UPDATE checks SET inconclusive = 1
+WHERE verdict = 'unchecked'
+  AND EXISTS (SELECT 1 FROM json_each_text(checks.sources::json) s WHERE s.key <> 'web' AND s.value <> 'ok')
+"""
+
+NEW_VERDICT_CHANGES = _verdict_changes(
+    "\n    WHERE k.inconclusive = 0 OR NOT EXISTS (SELECT 1 FROM checks k0 WHERE "
+    "k0.citation_id = k.citation_id AND k0.id < k.id AND k0.inconclusive = 0)")
+
+
+def _sibling(revision_id: str):
+    """The module of another revision (its view SQL), found through Alembic's script directory."""
+    from alembic import context
+
+    return context.script.get_revision(revision_id).module
+
+
+def _upgrade_postgresql() -> None:
+    op.execute(PG_MARK_FAILED)
+    op.execute(LATEST_CHECKS.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+    op.execute(NEW_VERDICT_CHANGES.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+    first = _sibling("0001")
+    op.execute(first.RETRACTED_CITATIONS.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+
+
+def _downgrade_postgresql() -> None:
+    op.execute("DROP VIEW verdict_changes")
+    op.execute(_verdict_changes(""))
+    op.execute("DROP VIEW latest_checks CASCADE")  # with article_summary, retracted_citations, article_credibility
+    op.execute(OLD_LATEST_CHECKS)
+    first = _sibling("0001")
+    op.execute(first.ARTICLE_SUMMARY)
+    op.execute(first.RETRACTED_CITATIONS)
+    op.execute(_sibling("0002").ARTICLE_CREDIBILITY)
+    op.execute("ALTER TABLE checks DROP COLUMN inconclusive")
+
+
 def upgrade() -> None:
     op.add_column("checks", sa.Column("inconclusive", sa.Integer(), nullable=False, server_default="0"))
+    if op.get_bind().dialect.name == "postgresql":
+        return _upgrade_postgresql()
     op.execute(MARK_FAILED)
     # views are SQL text in SQLite: the dependent ones (article_summary, retracted_citations,
     # article_credibility) read the new latest_checks without being recreated
@@ -94,11 +138,12 @@ def upgrade() -> None:
     op.execute(LATEST_CHECKS)
     op.execute("DROP VIEW verdict_changes")
     # a failed attempt after a conclusive verdict was never shown as the verdict: not a change
-    op.execute(_verdict_changes("\n    WHERE k.inconclusive = 0 OR NOT EXISTS (SELECT 1 FROM checks k0 WHERE "
-                                "k0.citation_id = k.citation_id AND k0.id < k.id AND k0.inconclusive = 0)"))
+    op.execute(NEW_VERDICT_CHANGES)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        return _downgrade_postgresql()
     op.execute("DROP VIEW verdict_changes")
     op.execute(_verdict_changes(""))
     op.execute("DROP VIEW latest_checks")

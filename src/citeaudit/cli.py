@@ -51,9 +51,14 @@ app = typer.Typer(
 )
 records_app = typer.Typer(help="Bibliographic records stored in the database.\n\nExample:\n\n"
                           "  citeaudit records load fixtures/records/", no_args_is_help=True)
-db_app = typer.Typer(help="The SQLite database itself.\n\nExample:\n\n  citeaudit db upgrade", no_args_is_help=True)
+db_app = typer.Typer(help="The database itself (SQLite file or PostgreSQL URL).\n\nExample:\n\n  citeaudit db upgrade", no_args_is_help=True)
+queue_app = typer.Typer(help=(
+    "The shared work queue: articles waiting for `citeaudit worker`s (any number, on any machine "
+    "with the same --db).\n\nExamples:\n\n  citeaudit --db postgresql+psycopg://audit@db/audit queue add posts/\n\n"
+    "  citeaudit queue status"), no_args_is_help=True)
 app.add_typer(records_app, name="records")
 app.add_typer(db_app, name="db")
+app.add_typer(queue_app, name="queue")
 
 
 @dataclass
@@ -85,7 +90,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", metavar="PATH", help="SQLite database (default: $CITEAUDIT_DB or ./audit.db)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="PATH|URL", help=(
+        "SQLite database file, or a database URL such as postgresql+psycopg://user:pw@host/dbname "
+        "(default: $CITEAUDIT_DB or ./audit.db).")),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     try:
@@ -298,7 +305,7 @@ def records_load(
     for r in records:
         by_source[r.source] = by_source.get(r.source, 0) + 1
     parts = ", ".join(f"{n} {s}" for s, n in sorted(by_source.items())) or "none"
-    echo(f"stored {len(records)} records ({parts}) in {ctx.obj.settings.db_path}")
+    echo(f"stored {len(records)} records ({parts}) in {store.path}")
     for path, why in skipped:
         echo(f"skipped {path}: {why}", err=True)
 
@@ -312,12 +319,12 @@ def db_upgrade(ctx: typer.Context) -> None:
       citeaudit --db site.db db upgrade
     """
     from citeaudit.store import StoreError
-    from citeaudit.store.db import current_revision, upgrade
+    from citeaudit.store.db import current_revision, display_name, upgrade
 
     path = ctx.obj.settings.db_path
     try:
         upgrade(path)
-        echo(f"{path}: schema at revision {current_revision(path)}")
+        echo(f"{display_name(path)}: schema at revision {current_revision(path)}")
     except StoreError as e:
         fail_store(e)
 
@@ -340,8 +347,117 @@ def db_metadata(
     from citeaudit.store.describe import metadata
 
     store = _existing_store(ctx.obj.settings)
-    _output(json.dumps(metadata(store.engine, ctx.obj.settings.db_path), indent=2, ensure_ascii=False) + "\n",
-            output, "json")
+    try:
+        described = metadata(store.engine, ctx.obj.settings.db_path)
+    except ValueError as e:
+        fail(str(e))
+    _output(json.dumps(described, indent=2, ensure_ascii=False) + "\n", output, "json")
+
+
+# --- the shared work queue and its workers (issue 13) ------------------------------------------
+
+
+@queue_app.command("add")
+def queue_add(
+    ctx: typer.Context,
+    inputs: List[str] = typer.Argument(..., metavar="ARTICLE",
+                                       help="Article files (.txt, .md, .html), directories of them, or URLs."),
+) -> None:
+    """Queue articles for the workers (an article already waiting is not queued twice).
+
+    Examples:
+
+      citeaudit --db postgresql+psycopg://audit@db.example/audit queue add posts/ https://example.org/post
+
+      citeaudit queue add draft.md
+    """
+    from citeaudit.commands.runner import InputError, expand_inputs, is_url
+    from citeaudit.store.queue import WorkQueue
+    from citeaudit.store.repo import normalise_source
+
+    try:
+        items = expand_inputs(inputs)
+    except InputError as e:
+        fail(str(e))
+    missing = [i for i in items if not is_url(i) and not Path(i).is_file()]
+    if missing:
+        fail(f"{missing[0]}: no such file" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    store = open_store(ctx.obj.settings)
+    added, waiting = WorkQueue(store).add(normalise_source(i) for i in items)
+    note = f" ({waiting} already waiting)" if waiting else ""
+    echo(f"queued {added} article{'s' if added != 1 else ''} in {store.path}{note}")
+    store.close()
+
+
+@queue_app.command("status")
+def queue_status(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", "-f", metavar="[table|json]", help="table (default) or json."),
+) -> None:
+    """How many articles are queued, running, done and failed; which are running and which failed.
+
+    Example:
+
+      citeaudit queue status --format json
+    """
+    import json
+
+    from citeaudit.store.queue import WorkQueue
+
+    _check_format(fmt, ("table", "json"))
+    store = _existing_store(ctx.obj.settings)
+    queue = WorkQueue(store)
+    counts = queue.counts()
+    running, failed = queue.rows("running", limit=50), queue.rows("failed", limit=50)
+    store.close()
+    if fmt == "json":
+        _output(json.dumps({"counts": counts, "running": running, "failed": failed}, indent=2) + "\n", None, "json")
+        return
+    echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    for row in running:
+        echo(f"running {row['source']}  by {row['claimed_by']}  lease until {row['lease_until']}  "
+             f"attempt {row['attempts']}")
+    for row in failed:
+        echo(f"failed  {row['source']}: {row['error']}")
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    drain: bool = typer.Option(False, "--drain", help="Exit once nothing is queued or running (for cron, batch hosts "
+                                                      "and tests); without it, wait for new articles."),
+    max_articles: Optional[int] = typer.Option(None, "--max-articles", min=1, metavar="N",
+                                               help="Exit after this many articles."),
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, metavar="N",
+                                        help="Claim up to N articles at a time and resolve them in one stream "
+                                             "(default: $CITEAUDIT_QUEUE_BATCH or 4)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No line per article."),
+) -> None:
+    """Audit articles from the shared queue until stopped (or drained).
+
+    Workers claim articles with the database's row locking (PostgreSQL: FOR UPDATE SKIP
+    LOCKED), renew a lease while auditing (CITEAUDIT_QUEUE_LEASE, 60 s) and mark an article
+    done in the transaction that completes its run: a worker killed mid-article leaves it to
+    be claimed again when the lease expires, and nothing is recorded as audited twice. Each
+    worker keeps its own rate limits with the services. Exit code as for `run` over the
+    articles it audited. Examples:
+
+      citeaudit --db postgresql+psycopg://audit@db.example/audit worker
+
+      citeaudit worker --drain --quiet
+    """
+    from citeaudit.commands.worker import run_worker
+
+    settings: Settings = ctx.obj.settings
+    store = open_store(settings)
+    say = (lambda line: None) if quiet else (lambda line: echo(f"citeaudit: {line}", err=True))
+    try:
+        stats = run_worker(settings, store, drain=drain, max_articles=max_articles, batch=batch, say=say)
+    finally:
+        store.close()
+    say(f"worker done: {stats.audited} audited, {stats.failed} failed" +
+        (f", {stats.lost} lost to another worker" if stats.lost else ""))
+    raise typer.Exit(exit_code(stats.findings, stats.incomplete, bool(stats.failed)))
 
 
 # --- re-verification, history, stored reports, export, scheduling (issue 4) -----------------
@@ -355,7 +471,14 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "markdo
 
 def _existing_store(settings: Settings):
     """The store, for commands that only read: a missing database is an error, not created."""
-    if not Path(settings.db_path).is_file():
+    from citeaudit.store import StoreError
+    from citeaudit.store.db import exists
+
+    try:
+        there = exists(settings.db_path)
+    except StoreError as e:
+        fail_store(e)
+    if not there:
         fail(f"no database at {settings.db_path} (run `citeaudit run` first, or pass --db)")
     return open_store(settings)
 
@@ -471,7 +594,7 @@ def history(
     store = _existing_store(ctx.obj.settings)
     h = citation_history(store, citation_id)
     if h is None:
-        fail(f"no citation {citation_id} in {ctx.obj.settings.db_path}")
+        fail(f"no citation {citation_id} in {store.path}")
     _output(render_history(h, fmt), output, fmt)
 
 

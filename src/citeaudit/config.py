@@ -2,7 +2,7 @@
 
 Every service URL, the polite-pool identity, timeouts and rate limits are configurable:
 
-CITEAUDIT_DB                 database path (default ./audit.db)
+CITEAUDIT_DB                 database path or URL, e.g. postgresql+psycopg://user:pw@host/db (default ./audit.db)
 CITEAUDIT_CROSSREF_URL       Crossref REST API base (default https://api.crossref.org)
 CITEAUDIT_EUTILS_URL         NCBI E-utilities base (default https://eutils.ncbi.nlm.nih.gov/entrez/eutils)
 CITEAUDIT_MAILTO             e-mail for Crossref's polite pool and NCBI's `email`
@@ -20,6 +20,11 @@ CITEAUDIT_MAX_AGE_DAYS       reuse a stored record younger than this (default 30
 CITEAUDIT_USER_AGENT_EXTRA   appended to the User-Agent
 CITEAUDIT_ALLOW_PRIVATE_URLS 1: URLs may reach loopback/private addresses (default refused)
 CITEAUDIT_CHECK_LINKS        0: do not fetch cited links (they are then "unchecked")
+CITEAUDIT_QUEUE_LEASE        seconds a worker's claim on an article lasts unless renewed; a killed
+                             worker's article is claimed again after this (default 60)
+CITEAUDIT_QUEUE_POLL         seconds an idle worker waits before asking the queue again (default 2)
+CITEAUDIT_QUEUE_BATCH        articles a worker claims at a time and resolves in one stream (default 4)
+CITEAUDIT_QUEUE_MAX_ATTEMPTS claims of one article whose worker died before it is 'failed' (default 3)
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ class Settings:
     refresh: bool = False  # ignore stored records' age: always ask the services
     allow_private_urls: bool = False
     check_links: bool = True  # fetch cited links and grey entries' URLs (sources/web.py)
+    queue_lease: float = 60.0  # see store/queue.py
+    queue_poll: float = 2.0
+    queue_max_attempts: int = 3
+    queue_batch: int = 4
     extra: dict = field(default_factory=dict)
 
     def with_(self, **kw) -> "Settings":
@@ -92,5 +101,9 @@ def load_settings(**overrides) -> Settings:
         user_agent_extra=_env("CITEAUDIT_USER_AGENT_EXTRA"),
         allow_private_urls=_env("CITEAUDIT_ALLOW_PRIVATE_URLS", "0") in ("1", "true", "yes"),
         check_links=_env("CITEAUDIT_CHECK_LINKS", "1") not in ("0", "false", "no"),
+        queue_lease=max(1.0, _float("CITEAUDIT_QUEUE_LEASE", 60.0)),
+        queue_poll=max(0.05, _float("CITEAUDIT_QUEUE_POLL", 2.0)),
+        queue_max_attempts=max(1, int(_float("CITEAUDIT_QUEUE_MAX_ATTEMPTS", 3))),
+        queue_batch=max(1, int(_float("CITEAUDIT_QUEUE_BATCH", 4))),
     )
     return s.with_(**overrides)

@@ -1,4 +1,5 @@
-"""One reverify at a time per database: an exclusive ``flock`` on ``<db>.reverify.lock``.
+"""One reverify at a time per database: an exclusive ``flock`` on ``<db>.reverify.lock``
+(a PostgreSQL database: a session advisory lock on the server, held by one connection).
 
 The kernel releases the lock when the holder exits, however it exits, so a crashed
 reverify never leaves a stale lock behind. The file keeps the holder's pid for the
@@ -24,8 +25,79 @@ def lock_path(db_path: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(db_path)}.reverify.lock")
 
 
-class ReverifyLock:
+REVERIFY_LOCK_KEY = 0x72657665  # pg advisory lock key of `reverify`
+
+
+def ReverifyLock(db_path: str | os.PathLike, wait: float = 0.0,
+                 on_wait: Callable[[int | None], None] | None = None):
     """``with ReverifyLock(db, wait=30): ...`` — raises LockBusy if not acquired in ``wait`` seconds."""
+    from citeaudit.store.db import is_url, target_of
+
+    if is_url(db_path):
+        target = target_of(db_path)
+        if target.dialect == "postgresql":
+            return ServerLock(target, wait=wait, on_wait=on_wait)
+        db_path = target.path
+    return FileLock(db_path, wait=wait, on_wait=on_wait)
+
+
+class ServerLock:
+    """The advisory lock ``REVERIFY_LOCK_KEY`` on a PostgreSQL server: the server releases it
+    when the holder's connection ends, however the holder exits."""
+
+    def __init__(self, target, wait: float = 0.0, on_wait: Callable[[int | None], None] | None = None):
+        self.target = target
+        self.wait = max(0.0, wait)
+        self.on_wait = on_wait
+        self._engine = None
+        self._conn = None
+
+    def acquire(self) -> None:
+        from sqlalchemy.exc import DBAPIError
+
+        from citeaudit.store.db import create_server_engine
+
+        self._engine = create_server_engine(self.target)
+        deadline = time.monotonic() + self.wait
+        told = False
+        try:
+            self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            while not self._conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({REVERIFY_LOCK_KEY})").scalar():
+                if time.monotonic() >= deadline:
+                    self.release()
+                    waited = f" after waiting {self.wait:g}s" if self.wait else ""
+                    raise LockBusy(f"another reverify is running on this database{waited}; "
+                                   f"advisory lock {REVERIFY_LOCK_KEY} on {self.target.name}")
+                if not told and self.on_wait is not None:
+                    self.on_wait(None)
+                    told = True
+                time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        except DBAPIError as e:
+            self.release()
+            raise LockBusy(f"cannot take the reverify lock on {self.target.name}: "
+                           f"{' '.join(str(e.orig).split())}") from None
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()  # ends the session: the server drops its advisory locks
+            except Exception:
+                pass
+            self._conn = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> "ServerLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class FileLock:
+    """An exclusive flock on ``<db>.reverify.lock``."""
 
     def __init__(self, db_path: str | os.PathLike, wait: float = 0.0,
                  on_wait: Callable[[int | None], None] | None = None):
@@ -67,7 +139,7 @@ class ReverifyLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "ReverifyLock":
+    def __enter__(self) -> "FileLock":
         self.acquire()
         return self
 

@@ -105,6 +105,24 @@ def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offl
     return lines
 
 
+def expand_inputs(inputs: list[str]) -> list[str]:
+    """Files, URLs, and the article files inside directories (sorted)."""
+    out: list[str] = []
+    for item in inputs:
+        if is_url(item):
+            out.append(item)
+            continue
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES)
+            if not found:
+                raise InputError(f"{item}: no .txt, .md or .html files in this directory")
+            out += found
+        else:
+            out.append(item)
+    return out
+
+
 class AuditRunner:
     def __init__(self, settings: Settings, store, progress: bool = False, sources: list | None = None):
         self.settings = settings
@@ -118,6 +136,8 @@ class AuditRunner:
         self.sources = sources if sources is not None else build_sources(settings, store)
         max_age = None if settings.refresh else settings.max_age_days
         self.resolver = Resolver(self.sources, store=store, max_age_days=max_age)
+        # item -> then(conn, run_id), run in the transaction that completes its run (the work queue)
+        self.on_complete: dict[str, Any] = {}
 
     def close(self) -> None:
         for s in self.sources:
@@ -127,20 +147,7 @@ class AuditRunner:
 
     def expand_inputs(self, inputs: list[str]) -> list[str]:
         """Files, URLs, and the article files inside directories (sorted)."""
-        out: list[str] = []
-        for item in inputs:
-            if is_url(item):
-                out.append(item)
-                continue
-            p = Path(item)
-            if p.is_dir():
-                found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES)
-                if not found:
-                    raise InputError(f"{item}: no .txt, .md or .html files in this directory")
-                out += found
-            else:
-                out.append(item)
-        return out
+        return expand_inputs(inputs)
 
     def load(self, item: str) -> Document:
         from citeaudit.ingest.document import IngestError, load_document
@@ -231,7 +238,11 @@ class AuditRunner:
                 ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
                 check_ids = self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
                 withdrawn = decisions.review(self.store, check_ids)  # acceptances whose evidence changed
-                self.store.finish_run(run_id, "complete")
+                then = self.on_complete.get(item)
+                if then is not None:
+                    self.store.finish_run(run_id, "complete", then=then)
+                else:
+                    self.store.finish_run(run_id, "complete")
                 done.add(run_id)
                 report = audit_to_dict(audit, ids, run={"id": run_id, "mode": mode})
                 apply_decisions(report, decisions.standing(self.store, ids), withdrawn)

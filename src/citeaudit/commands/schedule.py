@@ -61,9 +61,15 @@ def make_plan(db_path: str, every: str = "daily", older_than: float = 30.0, name
     if every not in EVERY:
         raise ValueError(f"unknown schedule {every!r}: use {', '.join(EVERY)}")
     environ = dict(os.environ) if environ is None else environ
-    db = os.path.abspath(os.path.expanduser(db_path))
+    from citeaudit.store.db import is_url
+
+    if is_url(db_path):  # a database URL (PostgreSQL) is passed as it is; the job runs from here
+        db, workdir = str(db_path), os.getcwd()
+    else:
+        db = os.path.abspath(os.path.expanduser(db_path))
+        workdir = os.path.dirname(db)
     return Plan(db=db, every=every, older_than=older_than, name=name, executable=find_executable(),
-                workdir=os.path.dirname(db), env={k: environ[k] for k in PASSED_ENV if environ.get(k)})
+                workdir=workdir, env={k: environ[k] for k in PASSED_ENV if environ.get(k)})
 
 
 def reverify_args(plan: Plan) -> list[str]:

@@ -1,4 +1,10 @@
-"""Opening the SQLite database: connection pragmas, transactions and migrations.
+"""Opening the database (SQLite, or PostgreSQL by URL): connection setup, transactions, migrations.
+
+``--db`` / ``CITEAUDIT_DB`` is a path (SQLite), or a SQLAlchemy URL: ``sqlite:///PATH`` is the
+same as the path, ``postgresql+psycopg://user:password@host:5432/dbname`` (``postgresql://``
+means the same) a PostgreSQL database, migrated by the same Alembic revisions.
+
+SQLite:
 
 Every connection gets ``journal_mode=WAL``, ``busy_timeout=30000``,
 ``foreign_keys=ON`` and ``synchronous=NORMAL``. pysqlite's own implicit
@@ -16,8 +22,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -25,12 +33,70 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 _BEGIN_OPTION = "citeaudit_begin"
 _LOCKED_WAIT = 30.0  # seconds to keep retrying an open that finds the database locked
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_PG_MIGRATION_LOCK = 0x63697465  # pg_advisory_xact_lock key: one migrating process at a time
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the store lives: ``dialect`` "sqlite" (with ``path``) or "postgresql" (``url``).
+
+    ``name`` is what messages show: the path, or the URL without its password.
+    """
+
+    dialect: str
+    url: str
+    path: Path | None
+    name: str
+
+
+def is_url(target: str | os.PathLike) -> bool:
+    """Whether ``--db`` names a SQLAlchemy URL rather than a file."""
+    return bool(_URL.match(os.fspath(target)))
+
+
+def target_of(target: "str | os.PathLike | Target") -> Target:
+    """Parse ``--db``: a path, ``sqlite:///PATH`` or a PostgreSQL URL (StoreError otherwise)."""
+    if isinstance(target, Target):
+        return target
+    raw = os.fspath(target)
+    if not is_url(raw):
+        path = Path(raw).expanduser()
+        return Target("sqlite", _url(path), path, str(path))
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise StoreError(f"cannot parse the database URL {raw.split('@')[-1]!r}") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise StoreError("a sqlite:/// URL needs a file path, e.g. sqlite:///audit.db")
+        path = Path(url.database).expanduser()
+        return Target("sqlite", _url(path), path, str(path))
+    if backend == "postgresql":
+        if url.get_driver_name() in ("", "psycopg2"):  # the driver citeaudit installs is psycopg 3
+            url = url.set(drivername="postgresql+psycopg")
+        if not url.database:
+            raise StoreError(f"{url.render_as_string(hide_password=True)}: the URL names no database")
+        return Target("postgresql", url.render_as_string(hide_password=False), None,
+                      url.render_as_string(hide_password=True))
+    raise StoreError(f"unsupported database {backend!r}: use a file path, sqlite:///PATH or "
+                     "postgresql+psycopg://USER:PASSWORD@HOST/DBNAME")
+
+
+def display_name(target: "str | os.PathLike | Target") -> str:
+    """The database as messages name it (a URL's password is never shown)."""
+    try:
+        return target_of(target).name
+    except StoreError:
+        return "the database"
 
 
 class StoreError(Exception):
@@ -48,12 +114,15 @@ class StoreError(Exception):
 
 def store_error(path: object, e: BaseException) -> StoreError:
     """A StoreError for an SQLite error met while using the database (one line, with its kind)."""
-    text = str(getattr(e, "orig", None) or e)
+    text = " ".join(str(getattr(e, "orig", None) or e).split())  # PostgreSQL's messages span lines
+    path = display_name(path) if isinstance(path, (str, os.PathLike, Target)) else path
     low = text.lower()
     if "full" in low:
         return StoreError(f"cannot write {path}: the disk (or the database's size limit) is full ({text})", "full")
     if "readonly" in low or "read-only" in low or "read only" in low:
         return StoreError(f"cannot write {path}: it is read-only ({text})", "readonly")
+    if "connection" in low and ("refused" in low or "failed" in low or "timeout" in low or "could not" in low):
+        return StoreError(f"cannot connect to {path}: {text}", "other")
     if "malformed" in low or "not a database" in low or "corrupt" in low:
         return StoreError(f"{path} is damaged ({text}); restore it from a backup "
                           "(sqlite3's .recover can save what is left)", "damaged")
@@ -95,25 +164,29 @@ def immediate(engine: Engine) -> Engine:
     return engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
 
 
-def alembic_config(path: str | Path) -> Config:
-    """An Alembic config for the database at ``path``, independent of cwd and alembic.ini."""
+def alembic_config(path: "str | Path | Target") -> Config:
+    """An Alembic config for the database at ``path`` (or URL), independent of cwd and alembic.ini."""
     if not (MIGRATIONS_DIR / "env.py").is_file():
         raise StoreError(f"citeaudit's migrations folder is missing: expected {MIGRATIONS_DIR}")
     config = Config()
     # Config values go through configparser interpolation: escape '%'.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
-    config.set_main_option("sqlalchemy.url", _url(path).replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", target_of(path).url.replace("%", "%%"))
     return config
 
 
-def upgrade(path: str | Path, revision: str = "head") -> None:
+def upgrade(path: "str | Path | Target", revision: str = "head") -> None:
     """Migrate the database at ``path`` (created if absent) to ``revision``.
 
-    Runs in one ``BEGIN IMMEDIATE`` transaction with foreign keys off, checks
+    SQLite: runs in one ``BEGIN IMMEDIATE`` transaction with foreign keys off, checks
     foreign keys before committing, and raises StoreError on anything that is
-    not a citeaudit database.
+    not a citeaudit database. PostgreSQL: one transaction holding an advisory lock (two
+    processes upgrading one database take turns); the database itself must exist.
     """
-    path = _prepare(path)
+    target = target_of(path)
+    if target.dialect == "postgresql":
+        return _upgrade_server(target, revision)
+    path = _prepare(target.path)
     deadline = time.monotonic() + _LOCKED_WAIT
     while True:
         try:
@@ -147,15 +220,57 @@ def _upgrade_once(path: Path, revision: str) -> None:
         engine.dispose()
 
 
-def open_engine(path: str | Path) -> Engine:
+def create_server_engine(target: Target) -> Engine:
+    """An engine for a PostgreSQL database (connections checked before use: servers restart)."""
+    return create_engine(target.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+
+def _upgrade_server(target: Target, revision: str) -> None:
+    config = alembic_config(target)
+    engine = create_server_engine(target)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+            _ensure_ours(conn, target.name)
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    except CommandError as e:
+        raise StoreError(f"cannot migrate {target.name} (made by a newer citeaudit?): {e}") from None
+    except DBAPIError as e:
+        raise store_error(target, e) from None
+    finally:
+        engine.dispose()
+
+
+def open_engine(path: "str | Path | Target") -> Engine:
     """An engine for the database at ``path``, created and upgraded to the newest schema."""
-    upgrade(path)
-    return create_sqlite_engine(_url(_prepare(path)))
+    target = target_of(path)
+    upgrade(target)
+    if target.dialect == "postgresql":
+        return create_server_engine(target)
+    return create_sqlite_engine(_url(_prepare(target.path)))
 
 
-def current_revision(path: str | Path) -> str | None:
+def exists(path: "str | Path | Target") -> bool:
+    """Whether the database is there to read: a file for SQLite; a server database is
+    taken to exist (opening it says otherwise)."""
+    target = target_of(path)
+    return target.dialect != "sqlite" or target.path.is_file()
+
+
+def current_revision(path: "str | Path | Target") -> str | None:
     """The schema revision of the database at ``path``; None if absent or empty."""
-    path = Path(path)
+    target = target_of(path)
+    if target.dialect == "postgresql":
+        engine = create_server_engine(target)
+        try:
+            with engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except DBAPIError as e:
+            raise store_error(target, e) from None
+        finally:
+            engine.dispose()
+    path = target.path
     if not path.exists():
         return None
     _check_header(path)
@@ -237,8 +352,8 @@ def _check_existing(path: Path) -> None:
         con.close()
 
 
-def _ensure_ours(conn, path: Path) -> None:
-    """Refuse an SQLite database that has tables but was never migrated by citeaudit."""
+def _ensure_ours(conn, path: "Path | str") -> None:
+    """Refuse a database that has tables but was never migrated by citeaudit."""
     tables = set(inspect(conn).get_table_names())
     if tables and "alembic_version" not in tables:
         found = ", ".join(sorted(tables)[:5])

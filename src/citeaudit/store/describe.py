@@ -30,6 +30,8 @@ TABLES: dict[str, str] = {
     "decisions": "Editors' decisions (`citeaudit accept`): standing while revoked_at is empty; withdrawn by the "
                  "editor (`unaccept`) or by the evidence (a re-check changed the verdict, the work or found a "
                  "retraction).",
+    "queue": "Articles queued for the workers (`citeaudit queue add`, `citeaudit worker`): queued, running, done "
+             "or failed, who claimed each and until when.",
     "latest_checks": "View: each citation's latest conclusive verdict, with the matched work and the differences.",
     "article_summary": "View: per article, citations and counts by verdict, retracted works, the last run.",
     "verdict_changes": "View: every change of a citation's verdict between checks (after reverify).",
@@ -80,7 +82,13 @@ COLUMNS: dict[str, dict[str, str]] = {
              "status": "running, complete, incomplete (interrupted, a full disk) or failed.",
              "mode": "online (the services were asked) or offline (stored records only).",
              "tool_version": "citeaudit's version.", "content_hash": "sha256 of the article's text in this run.",
-             "pid": "The process that ran it."},
+             "pid": "The process that ran it.", "host": "The machine of that process."},
+    "queue": {"source": "The article's path or URL.", "kind": "audit.",
+              "status": "queued, running, done or failed.", "added_at": "When it was queued (UTC).",
+              "claimed_by": "host:pid:nonce of the worker that claimed it.", "claimed_at": "When (UTC).",
+              "lease_until": "The claim lapses then unless the worker renews it.",
+              "attempts": "How many times it was claimed.", "finished_at": "When it was done or failed (UTC).",
+              "run_id": "The run that audited it.", "error": "Why it failed."},
     "citations": {"key": "Stable identity within the article (kind, text and occurrence).",
                   "fields": "JSON: the details stated (authors, year, title, journal, volume, issue, pages, DOI...).",
                   "note": "A note from extraction.", "extra": "JSON: what extraction found besides the fields.",
@@ -136,6 +144,8 @@ def describe_column(table: str, column: str) -> str | None:
 
 def metadata(engine: Any, path: str | Path) -> dict[str, Any]:
     """The description of the database at ``engine`` (Datasette names it by its file stem)."""
+    if engine.dialect.name != "sqlite":
+        raise ValueError("db metadata describes a SQLite database (Datasette reads SQLite files)")
     with engine.connect() as conn:
         names = [row[0] for row in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY type, name"))]

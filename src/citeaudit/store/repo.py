@@ -1,26 +1,33 @@
-"""The Store: everything citeaudit reads from and writes to audit.db.
+"""The Store: everything citeaudit reads from and writes to audit.db (or a PostgreSQL database).
 
-Every public method is one short transaction (writes take the lock up front
+Every public method is one short transaction (SQLite writes take the lock up front
 with ``BEGIN IMMEDIATE``), so several audits can share one database file.
-Queries use bound parameters only.
+Queries use bound parameters only. Where SQL differs by dialect (upserts, full-text
+search) the statement is chosen from ``engine.dialect.name``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import functools
 import os
+import random
 import re
+import socket
+import time
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citeaudit.models import Check, Citation, Document, Fields, Record, fields_from_dict, record_from_dict, record_to_dict
-from citeaudit.store.db import StoreError, immediate, open_engine
+from citeaudit.store.db import StoreError, immediate, open_engine, target_of
 from citeaudit.store.tables import Article, CheckRow, CitationRow, RecordRow, Run, SearchRow
 
 # bm25 weights of the records_fts columns: title, authors, journal, journal_abbrevs
@@ -29,6 +36,7 @@ MAX_QUERY_TOKENS = 32
 CHECK_JSON_COLUMNS = ("differences", "comparisons", "candidates", "notes", "sources")
 _TOKEN = re.compile(r"[^\W_]+")
 _SPACE = re.compile(r"\s+")
+HOST = socket.gethostname()  # runs.host: only this machine judges its own pids
 
 
 def now() -> str:
@@ -69,10 +77,26 @@ def citation_keys(citations: Iterable[Citation]) -> list[str]:
     return keys
 
 
+def query_tokens(query: str) -> list[str]:
+    """The words of a search query (never its syntax), first MAX_QUERY_TOKENS distinct ones."""
+    return list(dict.fromkeys(_TOKEN.findall(query)))[:MAX_QUERY_TOKENS]
+
+
 def fts_query(query: str) -> str:
     """An FTS5 MATCH expression: the query's words, each quoted, OR-ed ('' if none)."""
-    tokens = list(dict.fromkeys(_TOKEN.findall(query)))[:MAX_QUERY_TOKENS]
-    return " OR ".join(f'"{token}"' for token in tokens)
+    return " OR ".join(f'"{token}"' for token in query_tokens(query))
+
+
+def _upsert(conn_or_engine: Any, table: Any):
+    """``INSERT`` with ``ON CONFLICT`` for the connection's dialect (SQLite or PostgreSQL)."""
+    return (postgresql_insert if conn_or_engine.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+# PostgreSQL: ts_rank's weights are {D, C, B, A}; A title, B authors, C journal (FTS_WEIGHTS / 4)
+PG_SEARCH = text(
+    "SELECT r.data, r.raw FROM records r, to_tsquery('simple', :match) q "
+    "WHERE r.search_vector @@ q "
+    "ORDER BY ts_rank('{0.25, 0.25, 0.5, 1.0}', r.search_vector, q) DESC, r.id LIMIT :limit")
 
 
 def _fields_json(fields: Fields) -> str:
@@ -142,13 +166,36 @@ def _citation_dict(row: Any) -> dict[str, Any]:
     return d
 
 
+_RETRY_STATES = ("40P01", "40001")  # PostgreSQL: deadlock detected, serialization failure
+_WRITE_RETRIES = 5
+
+
+def _retried(method):
+    """A write method re-run when PostgreSQL aborted its transaction as a deadlock victim (the
+    transaction was rolled back whole, so running it again is safe); SQLite never does this."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        for attempt in range(_WRITE_RETRIES):
+            try:
+                return method(self, *args, **kwargs)
+            except DBAPIError as e:
+                state = getattr(getattr(e, "orig", None), "sqlstate", None)
+                if state not in _RETRY_STATES or attempt == _WRITE_RETRIES - 1:
+                    raise
+                time.sleep(0.01 + random.random() * 0.05 * (attempt + 1))
+    return wrapper
+
+
 class Store:
     """The audit database at ``path`` (created and migrated on open)."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.engine = open_engine(path)
-        self._writer = immediate(self.engine)
+        target = target_of(path)
+        self.target = target
+        self.path = target.path if target.path is not None else target.name  # what messages name
+        self.engine = open_engine(target)
+        self.dialect = self.engine.dialect.name
+        self._writer = immediate(self.engine) if self.dialect == "sqlite" else self.engine
 
     def close(self) -> None:
         """Release the database connections."""
@@ -162,32 +209,41 @@ class Store:
 
     # --- articles and runs ---------------------------------------------------------
 
+    @_retried
     def upsert_article(self, doc: Document) -> int:
         """Insert or update the article ``doc.source``; returns its id."""
         source, stamp = normalise_source(doc.source), now()
         values = {"kind": doc.kind, "title": doc.title, "content_hash": doc.content_hash, "last_seen": stamp}
-        statement = sqlite_insert(Article).values(source=source, first_seen=stamp, **values)
+        statement = _upsert(self.engine, Article).values(source=source, first_seen=stamp, **values)
         statement = statement.on_conflict_do_update(index_elements=["source"], set_=values)
         with self._writer.begin() as conn:
             conn.execute(statement)
             return conn.execute(select(Article.id).where(Article.source == source)).scalar_one()
 
+    @_retried
     def start_run(self, article_id: int, mode: str, tool_version: str, content_hash: str) -> int:
         """Record the start of an audit by this process; returns the run id."""
         values = dict(article_id=article_id, started_at=now(), status="running", mode=mode,
-                      tool_version=tool_version, content_hash=content_hash, pid=os.getpid())
+                      tool_version=tool_version, content_hash=content_hash, pid=os.getpid(), host=HOST)
         with self._writer.begin() as conn:
             return conn.execute(insert(Run).values(**values)).inserted_primary_key[0]
 
-    def finish_run(self, run_id: int, status: str) -> None:
-        """Close a run as 'complete', 'incomplete' or 'failed'."""
+    @_retried
+    def finish_run(self, run_id: int, status: str, then: Any = None) -> None:
+        """Close a run as 'complete', 'incomplete' or 'failed'; ``then(conn, run_id)`` runs in the
+        same transaction (the work queue marks its row done there: both or neither)."""
         with self._writer.begin() as conn:
             conn.execute(update(Run).where(Run.id == run_id).values(status=status, finished_at=now()))
+            if then is not None:
+                then(conn, run_id)
 
+    @_retried
     def mark_stale_runs_incomplete(self) -> int:
-        """Mark 'running' runs whose process is gone as 'incomplete'; returns how many."""
+        """Mark 'running' runs of this machine whose process is gone as 'incomplete'; returns
+        how many (runs of other machines sharing the database are theirs to judge)."""
         with self._writer.begin() as conn:
-            running = conn.execute(select(Run.id, Run.pid).where(Run.status == "running")).all()
+            running = conn.execute(select(Run.id, Run.pid).where(
+                Run.status == "running", or_(Run.host == HOST, Run.host.is_(None)))).all()
             stale = [run_id for run_id, pid in running if not _pid_alive(pid)]
             if stale:
                 conn.execute(update(Run).where(Run.id.in_(stale)).values(status="incomplete", finished_at=now()))
@@ -195,6 +251,7 @@ class Store:
 
     # --- citations and checks ------------------------------------------------------
 
+    @_retried
     def save_citations(self, article_id: int, citations: list[Citation]) -> list[int]:
         """Save an article's full citation list; returns their ids, in order.
 
@@ -239,9 +296,8 @@ class Store:
             "last_seen": stamp,
         }
 
-    @staticmethod
-    def _citation_upsert_many():
-        statement = sqlite_insert(CitationRow)
+    def _citation_upsert_many(self):
+        statement = _upsert(self.engine, CitationRow)
         columns = ("kind", "category", "text", "start_offset", "end_offset", "fields", "note", "extra",
                    "present", "last_seen")
         return statement.on_conflict_do_update(index_elements=["article_id", "key"],
@@ -251,6 +307,7 @@ class Store:
         """Save the verdict on a citation in a run (and its matched record); returns the check id."""
         return self.save_checks(run_id, [(citation_id, check)])[0]
 
+    @_retried
     def save_checks(self, run_id: int, checks: list[tuple[int, Check]]) -> list[int]:
         """Save many (citation id, Check) verdicts of a run in one transaction; returns the check ids."""
         record_ids: dict[tuple[str, str], int] = {}
@@ -302,6 +359,7 @@ class Store:
 
     # --- records and searches ------------------------------------------------------
 
+    @_retried
     def save_records(self, records: list[Record]) -> list[int]:
         """Insert or refresh records (by source and key); returns their ids, in order."""
         with self._writer.begin() as conn:
@@ -309,16 +367,22 @@ class Store:
 
     @staticmethod
     def _upsert_records(conn: Connection, records: list[Record]) -> list[int]:
+        """Upsert in (source, key) order, so that concurrent writers (PostgreSQL workers) lock
+        rows in one order and cannot deadlock; the conflict columns are not rewritten, so the row
+        lock is the weaker "no key update" one that checks' foreign keys do not wait on."""
         stamp = now()
-        ids = []
-        for record in records:
+        ids_by_key: dict[tuple[str, str], int] = {}
+        for record in sorted(records, key=lambda r: (r.source, r.key)):
+            if (record.source, record.key) in ids_by_key:
+                continue
             values = _record_values(record, stamp)
-            statement = sqlite_insert(RecordRow).values(**values)
-            conn.execute(statement.on_conflict_do_update(index_elements=["source", "record_key"], set_=values))
-            ids.append(conn.execute(
+            statement = _upsert(conn, RecordRow).values(**values)
+            changed = {k: v for k, v in values.items() if k not in ("source", "record_key")}
+            conn.execute(statement.on_conflict_do_update(index_elements=["source", "record_key"], set_=changed))
+            ids_by_key[(record.source, record.key)] = conn.execute(
                 select(RecordRow.id).where(RecordRow.source == record.source, RecordRow.record_key == record.key)
-            ).scalar_one())
-        return ids
+            ).scalar_one()
+        return [ids_by_key[(r.source, r.key)] for r in records]
 
     def get_record(self, source: str | None, doi: str | None = None, pmid: str | None = None,
                    max_age_days: float | None = None) -> Record | None:
@@ -348,6 +412,15 @@ class Store:
 
         Any string is accepted: only its words are used, never FTS syntax.
         """
+        if self.dialect == "postgresql":
+            tokens = query_tokens(query)
+            if not tokens or limit <= 0:
+                return []
+            # each word a quoted lexeme: to_tsquery reads nothing of the query as syntax
+            match = " | ".join("'" + token.replace("'", "''").replace("\\", "\\\\") + "'" for token in tokens)
+            with self.engine.connect() as conn:
+                rows = conn.execute(PG_SEARCH, {"match": match, "limit": limit}).all()
+            return [_to_record(row) for row in rows]
         match = fts_query(query)
         if not match or limit <= 0:
             return []
@@ -360,12 +433,13 @@ class Store:
             rows = conn.execute(statement, {"match": match, "limit": limit}).all()
         return [_to_record(row) for row in rows]
 
+    @_retried
     def save_search(self, source: str, query_key: str, records: list[Record]) -> None:
         """Remember what a search of ``source`` returned (the records are saved too)."""
         with self._writer.begin() as conn:
             self._upsert_records(conn, records)
             values = {"record_keys": _dumps([r.key for r in records]), "fetched_at": now()}
-            statement = sqlite_insert(SearchRow).values(source=source, query_key=query_key, **values)
+            statement = _upsert(conn, SearchRow).values(source=source, query_key=query_key, **values)
             conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
 
     def get_search(self, source: str, query_key: str, max_age_days: float | None = None) -> list[Record] | None:
@@ -427,14 +501,15 @@ class Store:
                     .where(RecordRow.record_key.in_(keys[start:start + 500])))})
         return {q: [_to_record(rows[k]) for k in ks if k in rows] for q, ks in found.items()}
 
+    @_retried
     def save_searches(self, entries: list[tuple[str, str, list[Record]]]) -> None:
         """Several (source, query key, records) searches remembered in one transaction."""
         stamp = now()
         with self._writer.begin() as conn:
-            for source, query_key, records in entries:
-                self._upsert_records(conn, records)
+            self._upsert_records(conn, [r for _, _, records in entries for r in records])  # in one order
+            for source, query_key, records in sorted(entries, key=lambda e: (e[0], e[1])):
                 values = {"record_keys": _dumps([r.key for r in records]), "fetched_at": stamp}
-                statement = sqlite_insert(SearchRow).values(source=source, query_key=query_key, **values)
+                statement = _upsert(conn, SearchRow).values(source=source, query_key=query_key, **values)
                 conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
 
     # --- reading results -----------------------------------------------------------

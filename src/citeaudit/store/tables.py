@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from sqlalchemy import CheckConstraint, Float, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from citeaudit.models import VERDICTS
@@ -24,8 +24,13 @@ metadata = SQLModel.metadata
 
 RUN_STATUSES = ("running", "complete", "incomplete", "failed")
 RUN_MODES = ("online", "offline")
-# Everything in SQLite that the migrations create but the metadata does not describe.
+QUEUE_STATUSES = ("queued", "running", "done", "failed")
+QUEUE_KINDS = ("audit", "reverify")
+# Everything the migrations create but the metadata does not describe: SQLite's FTS5 tables,
+# PostgreSQL's generated tsvector column records.search_vector and its GIN index.
 UNMODELLED_PREFIXES = ("records_fts", "alembic_version", "sqlite_")
+UNMODELLED_COLUMNS = ("search_vector",)
+UNMODELLED_INDEXES = ("ix_records_search_vector",)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -66,6 +71,7 @@ class Run(SQLModel, table=True):
     tool_version: str = Field(sa_type=Text)
     content_hash: str = Field(sa_type=Text)
     pid: Optional[int] = Field(default=None, sa_type=Integer)
+    host: Optional[str] = Field(default=None, sa_type=Text)  # the machine of ``pid`` (0005)
 
 
 class CitationRow(SQLModel, table=True):
@@ -192,6 +198,38 @@ class Decision(SQLModel, table=True):
     revoked_reason: Optional[str] = Field(default=None, sa_type=Text)
 
 
+class QueueRow(SQLModel, table=True):
+    """An article waiting for, being audited by, or audited by a worker (`citeaudit worker`)."""
+
+    __tablename__ = "queue"
+    __table_args__ = (
+        CheckConstraint(_in("status", QUEUE_STATUSES), name="ck_queue_status"),
+        CheckConstraint(_in("kind", QUEUE_KINDS), name="ck_queue_kind"),
+        Index("ix_queue_status_id", "status", "id"),
+        Index("uq_queue_pending", "kind", "source", unique=True,
+              sqlite_where=text("status IN ('queued', 'running')"),
+              postgresql_where=text("status IN ('queued', 'running')")),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source: str = Field(sa_type=Text)
+    kind: str = Field(default="audit", sa_type=Text, sa_column_kwargs={"server_default": "audit"})
+    status: str = Field(default="queued", sa_type=Text, sa_column_kwargs={"server_default": "queued"})
+    added_at: str = Field(sa_type=Text)
+    claimed_by: Optional[str] = Field(default=None, sa_type=Text)  # "host:pid:nonce" of the worker
+    claimed_at: Optional[str] = Field(default=None, sa_type=Text)
+    lease_until: Optional[str] = Field(default=None, sa_type=Text)
+    attempts: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"server_default": "0"})
+    finished_at: Optional[str] = Field(default=None, sa_type=Text)
+    run_id: Optional[int] = Field(default=None, foreign_key="runs.id", ondelete="SET NULL")
+    error: Optional[str] = Field(default=None, sa_type=Text)
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic autogenerate filter: ignore what the metadata does not model (FTS, views)."""
+    if type_ == "column" and name in UNMODELLED_COLUMNS and getattr(obj, "table", None) is not None \
+            and obj.table.name == "records":
+        return False
+    if type_ == "index" and name in UNMODELLED_INDEXES:
+        return False
     return not (type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES))
