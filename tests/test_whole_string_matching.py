@@ -182,6 +182,18 @@ def test_aip_pages_that_are_letters_and_lines_without_initials(synthetic, audit_
                                                                           "14", "S", 2021)
 
 
+def test_unmarked_list_entry_whose_names_are_lower_case(audit_text):
+    # databases export some names in lower case; after a finished entry such a line is an entry
+    items = refs(audit_text(article(
+        "Ewing, E. T. (2021). Public Health Responses to Pandemics in 1918 and 2020. American Journal of Public "
+        "Health, 111(10), 1715–1717.",
+        "perkins, t. alex, boettiger, c., & phillips, b. l. (2016). After the games are over: life-history "
+        "trade-offs drive dispersal attenuation following range expansion. Ecology and Evolution, 6(18), 6425–6434.")))
+    assert len(items) == 2, [it.citation.text for it in items]
+    assert [doi_of(it) for it in items] == [EWING, "10.1002/ece3.2314"]
+    assert [it.check.verdict for it in items] == ["verified", "verified"], [it.check.reason for it in items]
+
+
 def test_entry_whose_names_cannot_be_read_is_never_unfound(audit_text):
     # lower-case names without initials: the parse finds no authors, journal or title, and the
     # work is indexed in PubMed only (the fixture corpus), so nothing finds it; that is not

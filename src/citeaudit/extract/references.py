@@ -204,10 +204,15 @@ _NEW_ENTRY_START_RE = re.compile(r"(?:[a-z]{1,3}\.?\s)?([^\W\d_])[^\s,;]*[,\s]")
 _LOCATOR_RE = re.compile(r"\d+\s?(?:\([^()\n]{1,12}\)\s?)?[:,]\s?[A-Za-z]?\d|[“\"][^”\"]{8,}[”\"]")
 
 
+# a name written in lower case, then a comma: 'jones, john e.', 'c bowden, a schatzberg', 's, H.'
+_LOWER_NAME_RE = re.compile(r"[a-z][\w'’\-]*(?:\s[a-z][\w'’\-]*)?,\s")
+
+
 def _name_start(line: str) -> bool:
-    """A name begins the line: a capital letter, or a letter of a script without case ('莫志强')."""
+    """A name begins the line: a capital letter, a letter of a script without case ('莫志强'),
+    or a lower-case name and its comma, as some databases export them ('jones, john e.')."""
     m = _NEW_ENTRY_START_RE.match(line)
-    return bool(m and not m.group(1).islower())
+    return bool(m and not m.group(1).islower()) or bool(_LOWER_NAME_RE.match(line))
 
 
 _ANY_YEAR_RE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d{2}(?!\d)")  # old works too: 'Il Cimento 1 (5-6) (1843)'
