@@ -91,7 +91,10 @@ def citation_key(c: Citation) -> str:
             d[name] = v
     if c.kind == "reference":  # validated against the whole string: two strings are two works to find
         d["_text"] = clean_reference(c.text)
-    return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha1(_KEY_ENCODER.encode(d).encode()).hexdigest()
+
+
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, default=str)  # built once (json.dumps with options builds one a call)
 
 
 def _norm_id(kind: str, ident: str) -> str:

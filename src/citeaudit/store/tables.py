@@ -132,6 +132,7 @@ class CheckRow(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("verdict", VERDICTS), name="ck_checks_verdict"),
         Index("ix_checks_citation_id_id", "citation_id", "id"),
+        Index("ix_checks_citation_inconclusive_id", "citation_id", "inconclusive", "id"),  # 0004i: latest_checks
         Index("ix_checks_run_id", "run_id"),
         Index("ix_checks_record_id", "record_id"),
     )
