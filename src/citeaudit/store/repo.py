@@ -367,6 +367,18 @@ class Store:
             ).scalar_one())
         return ids
 
+    def record_dates(self, keys: list[str]) -> dict[str, str]:
+        """``{record key: when it was fetched (stored timestamp)}``, the newest per key."""
+        out: dict[str, str] = {}
+        wanted = sorted(set(keys))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                for key, fetched_at in conn.execute(select(RecordRow.record_key, RecordRow.fetched_at)
+                                                    .where(RecordRow.record_key.in_(wanted[start:start + 500]))):
+                    if fetched_at and fetched_at > out.get(key, ""):
+                        out[key] = fetched_at
+        return out
+
     def get_record(self, source: str | None, doi: str | None = None, pmid: str | None = None,
                    max_age_days: float | None = None) -> Record | None:
         """The newest stored record with this DOI or PMID (from ``source``, if given).
