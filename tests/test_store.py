@@ -118,8 +118,9 @@ def test_table_classes_match_migrated_schema(store):
 
 def test_database_is_at_head(store, db_path):
     head = ScriptDirectory.from_config(alembic_config(db_path)).get_current_head()
-    # 0003: failed attempts never hide a verdict; 0004i: the index latest_checks reads them from
-    assert current_revision(db_path) == head == "0004i"
+    # 0003: failed attempts never hide a verdict; 0004i: the index latest_checks reads them from;
+    # 0004j: evidence (bio counts, link pages) reused while fresh
+    assert current_revision(db_path) == head == "0004j"
 
 
 # --- articles, runs, citations, checks ------------------------------------------------

@@ -170,25 +170,39 @@ class Resolver:
         link_answers = self._link_answers(*links) if links else {}
         return [list(works[k].answers.values()) if k else link_answers.get(i, []) for i, k in enumerate(slots)]
 
-    def _start_link_checks(self, citations: Sequence[Citation]) -> tuple[dict[int, str], Future] | None:
-        """Start fetching the URL of every grey citation in the background (sources/web.py)."""
+    def _start_link_checks(self, citations: Sequence[Citation]) -> tuple[dict[int, str], Future, dict] | None:
+        """Start fetching the URL of every grey citation in the background (sources/web.py).
+        A page fetched within ``max_age_days`` (stored, table evidence) is not fetched again."""
         if self.web is None:
             return None
         wanted = {i: c.fields.url for i, c in enumerate(citations)
                   if c.category == "grey" and c.fields.url and not (c.fields.doi or c.fields.pmid)}
         if not wanted:
             return None
-        ex = ThreadPoolExecutor(max_workers=1)
-        batch = ex.submit(self.web.check_many, list(wanted.values()))
-        ex.shutdown(wait=False)
-        return wanted, batch
+        from citeaudit.resolve.sources.web import link_answer_from_json
 
-    def _link_answers(self, wanted: dict[int, str], batch: Future) -> dict[int, list[SourceAnswer]]:
+        urls = list(dict.fromkeys(wanted.values()))
+        cache = self.store is not None and self.max_age_days is not None and hasattr(self.store, "get_evidence")
+        known = self.store.get_evidence("link", urls, self.max_age_days) if cache else {}
+        stored = {u: link_answer_from_json(known[u]) for u in urls if u in known}
+        ex = ThreadPoolExecutor(max_workers=1)
+        batch = ex.submit(self.web.check_many, [u for u in urls if u not in stored])
+        ex.shutdown(wait=False)
+        return wanted, batch, stored
+
+    def _link_answers(self, wanted: dict[int, str], batch: Future,
+                      stored: dict | None = None) -> dict[int, list[SourceAnswer]]:
+        from citeaudit.resolve.sources.web import link_answer_to_json
+
         try:
-            got = batch.result()
+            fetched = batch.result()
         except Exception as e:  # a bug must not become "unfound"
             return {i: [SourceAnswer("web", ok=False, error=f"internal error: {type(e).__name__}: {e}")]
                     for i in wanted}
+        if self.store is not None and hasattr(self.store, "save_evidence"):  # what a page showed, for reuse
+            self.store.save_evidence("link", {u: link_answer_to_json(a) for u, a in fetched.items()
+                                              if a.ok and getattr(a, "page", None) is not None})
+        got = {**(stored or {}), **fetched}
         return {i: [got[url]] for i, url in wanted.items()}
 
     def stream(self) -> "ResolveStream":

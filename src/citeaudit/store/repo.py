@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citeaudit.models import Check, Citation, Document, Fields, Record, fields_from_dict, record_from_dict, record_to_dict
 from citeaudit.store.db import StoreError, immediate, open_engine
-from citeaudit.store.tables import Article, CheckRow, CitationRow, RecordRow, Run, SearchRow
+from citeaudit.store.tables import Article, CheckRow, CitationRow, EvidenceRow, RecordRow, Run, SearchRow
 
 # bm25 weights of the records_fts columns: title, authors, journal, journal_abbrevs
 FTS_WEIGHTS = (4.0, 2.0, 1.0, 1.0)
@@ -495,6 +495,32 @@ class Store:
                 values = {"record_keys": _dumps([r.key for r in records]), "fetched_at": stamp}
                 statement = sqlite_insert(SearchRow).values(source=source, query_key=query_key, **values)
                 conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
+
+    def get_evidence(self, kind: str, keys: list[str], max_age_days: float) -> dict[str, Any]:
+        """``{key: decoded JSON}`` of the stored evidence of ``kind`` younger than ``max_age_days``."""
+        out: dict[str, Any] = {}
+        wanted = sorted(set(keys))
+        cutoff = _cutoff(max_age_days)
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                for key, data in conn.execute(select(EvidenceRow.key, EvidenceRow.data).where(
+                        EvidenceRow.kind == kind, EvidenceRow.key.in_(wanted[start:start + 500]),
+                        EvidenceRow.fetched_at >= cutoff)):
+                    out[key] = json.loads(data)
+        return out
+
+    def save_evidence(self, kind: str, items: dict[str, Any]) -> None:
+        """Store (or refresh) evidence of ``kind`` by key, as JSON, in one transaction."""
+        if not items:
+            return
+        stamp = now()
+        rows = [{"kind": kind, "key": key, "data": _dumps(data), "fetched_at": stamp} for key, data in items.items()]
+        statement = sqlite_insert(EvidenceRow)
+        statement = statement.on_conflict_do_update(index_elements=["kind", "key"],
+                                                    set_={"data": statement.excluded.data,
+                                                          "fetched_at": statement.excluded.fetched_at})
+        with self._writer.begin() as conn:
+            conn.execute(statement, rows)
 
     # --- reading results -----------------------------------------------------------
 

@@ -168,6 +168,20 @@ class SearchRow(SQLModel, table=True):
     fetched_at: str = Field(sa_type=Text)
 
 
+class EvidenceRow(SQLModel, table=True):
+    """What was learned about a citation that is not a record (a bio's counts, a link's page),
+    kept for reuse while fresh (migration 0004j)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_evidence_kind_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=Text)  # "bio" | "link"
+    key: str = Field(sa_type=Text)
+    data: str = Field(sa_type=Text)  # JSON
+    fetched_at: str = Field(sa_type=Text)
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic autogenerate filter: ignore what the metadata does not model (FTS, views)."""
     return not (type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES))
