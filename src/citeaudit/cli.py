@@ -246,6 +246,7 @@ def run(
     reports = []
     incomplete: list = []
     from_stored: list = []  # judged from stored records because a service failed: not what was asked
+    unfetched: list = []  # links whose fetch failed: not checked
     # every article's citations resolved in one pass: shared references are asked about once
     try:
         results = runner.audit_many(paths)  # a failed write marks the runs it started incomplete
@@ -264,13 +265,14 @@ def run(
         findings = findings or result.has_findings
         incomplete += result.incomplete
         from_stored += result.from_stored
+        unfetched += result.links_unfetched
     runner.close()
     # the report says it per citation; say it once where a scheduler's log will show it
     for line in service_failure_lines(runner.sources, incomplete, offline_hint=not settings.offline,
-                                      from_stored=from_stored):
+                                      from_stored=from_stored, links_unfetched=unfetched):
         echo(f"citeaudit: {line}", err=True)
     _write_reports(reports, fmt, colored, problems, output, store)
-    raise typer.Exit(exit_code(findings, bool(incomplete or from_stored), usage_error))
+    raise typer.Exit(exit_code(findings, bool(incomplete or from_stored or unfetched), usage_error))
 
 
 @records_app.command("load")

@@ -16,7 +16,7 @@ from typing import Any
 
 from citeaudit import __version__
 from citeaudit.config import Settings
-from citeaudit.models import MISMATCHED, UNFOUND, Audit, AuditedCitation, Document
+from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, Audit, AuditedCitation, Document
 from citeaudit.extract.citations import extract_citations
 from citeaudit.judge.audit import judge_all
 from citeaudit.resolve.narrative import gather_evidence, needs_search
@@ -44,6 +44,14 @@ class AuditResult:
     def incomplete(self) -> list[AuditedCitation]:
         """Citations left unchecked because a service failed: the audit is not complete."""
         return [it for it in self.audit.items if it.check.inconclusive]
+
+    @property
+    def links_unfetched(self) -> list[AuditedCitation]:
+        """Links (and grey entries' URLs) left unchecked because fetching them failed: a site
+        that did not answer is the site's state, kept out of the service-failure views, but
+        the link was not checked, so the audit is not complete either."""
+        return [it for it in self.audit.items
+                if it.check.verdict == UNCHECKED and it.check.sources.get("web", "ok") != "ok"]
 
     @property
     def from_stored(self) -> list[AuditedCitation]:
@@ -94,7 +102,8 @@ def watch_services(sources: list, on_down) -> None:
 
 
 def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offline_hint: bool = True,
-                          from_stored: list[AuditedCitation] | None = None) -> list[str]:
+                          from_stored: list[AuditedCitation] | None = None,
+                          links_unfetched: list[AuditedCitation] | None = None) -> list[str]:
     """One line per failed service: what happened, how many citations it left unchecked and
     how many were judged from stored records instead, what to do."""
     by_service: dict[str, list[str]] = {}
@@ -120,6 +129,10 @@ def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offl
         if offline_hint and n:
             line += "; use --offline to audit from stored records"
         lines.append(line)
+    if links_unfetched:
+        n = len(links_unfetched)
+        error = links_unfetched[0].check.sources.get("web")
+        lines.append(f"{n} link{'s' if n != 1 else ''} could not be fetched (e.g. {error}): unchecked")
     return lines
 
 
