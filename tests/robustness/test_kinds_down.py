@@ -101,9 +101,39 @@ def test_each_kind_with_each_source_down(monkeypatch, tmp_path, emulator, hole, 
     assert hit, [(c["kind"], c["verdict"], c["reason"][:80]) for c in citations]
     if target == "web":
         assert all(c["verdict"] == "unchecked" for c in citations if c["kind"] == "link")
-        assert "links could not be fetched" in ran.stderr, ran.stderr
+        assert "no cited link could be fetched" in ran.stderr, ran.stderr
     findings = {"mismatched", "unfound"} & {c["verdict"] for c in citations}
     assert ran.exit_code == (1 if findings else 3), (ran.exit_code, ran.stderr)
     if target != "web":  # seed 003's bio and mentions are unfound when both services answer, so
         assert ran.exit_code == 3, [(c["kind"], c["verdict"], c["reason"][:150]) for c in citations if c["verdict"] in findings]  # with one of them failing nothing is wrong, but it is incomplete
     assert "Traceback" not in ran.stderr
+
+
+def test_one_dead_page_among_live_ones_is_the_pages_state(monkeypatch, tmp_path, emulator, httpserver):
+    """A cited page that does not answer while other cited pages do is that page's state
+    (unchecked), not an incomplete audit: exit 0. When no page answers, the web is down: 3."""
+    httpserver.expect_request("/nida/").respond_with_data(
+        "<html><head><title>National Institute on Drug Abuse</title></head></html>", content_type="text/html")
+    dead = _closed_port_url()
+    article = tmp_path / "links.txt"
+
+    def write(first: str) -> None:
+        article.write_text("Where to read more\n\nResources:\n\n"
+                           f"- National Institute on Drug Abuse (Government Portal): [Research on drugs.] – {first}\n"
+                           f"- Kratom Research (Community Forum): [A forum.] – {dead}/forum/\n", encoding="utf-8")
+
+    for key, value in {"CITEAUDIT_CROSSREF_URL": emulator.crossref_url, "CITEAUDIT_EUTILS_URL": emulator.eutils_url,
+                       "CITEAUDIT_MAILTO": "t@example.org", "CITEAUDIT_TIMEOUT": "1", "CITEAUDIT_RETRIES": "0",
+                       "CITEAUDIT_DB": str(tmp_path / "a.db"), "CITEAUDIT_CHECK_LINKS": "1",
+                       "CITEAUDIT_ALLOW_PRIVATE_URLS": "1"}.items():
+        monkeypatch.setenv(key, value)
+    write(f"http://127.0.0.1:{httpserver.port}/nida/")
+    ran = runner.invoke(app, ["run", str(article), "--format", "json"])
+    links = [c for c in json.loads(ran.stdout)["citations"] if c["kind"] == "link"]
+    assert [c["verdict"] for c in links] == ["verified", "unchecked"], [(c["kind"], c["text"], c["reason"]) for c in json.loads(ran.stdout)["citations"]]
+    assert ran.exit_code == 0, ran.stderr
+
+    write(dead + "/nida/")
+    ran = runner.invoke(app, ["run", str(article), "--format", "json"])
+    assert [c["verdict"] for c in json.loads(ran.stdout)["citations"] if c["kind"] == "link"] == ["unchecked"] * 2
+    assert ran.exit_code == 3 and "no cited link could be fetched" in ran.stderr, ran.stderr

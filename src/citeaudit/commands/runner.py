@@ -47,11 +47,14 @@ class AuditResult:
 
     @property
     def links_unfetched(self) -> list[AuditedCitation]:
-        """Links (and grey entries' URLs) left unchecked because fetching them failed: a site
-        that did not answer is the site's state, kept out of the service-failure views, but
-        the link was not checked, so the audit is not complete either."""
+        """Links (and grey entries' URLs) left unchecked because fetching them failed."""
         return [it for it in self.audit.items
                 if it.check.verdict == UNCHECKED and it.check.sources.get("web", "ok") != "ok"]
+
+    @property
+    def links_fetched(self) -> int:
+        """Links whose page answered (whatever it said)."""
+        return sum(1 for it in self.audit.items if it.check.sources.get("web") == "ok")
 
     @property
     def from_stored(self) -> list[AuditedCitation]:
@@ -132,7 +135,7 @@ def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offl
     if links_unfetched:
         n = len(links_unfetched)
         error = links_unfetched[0].check.sources.get("web")
-        lines.append(f"{n} link{'s' if n != 1 else ''} could not be fetched (e.g. {error}): unchecked")
+        lines.append(f"no cited link could be fetched (e.g. {error}): {n} link{'s' if n != 1 else ''} unchecked")
     return lines
 
 
