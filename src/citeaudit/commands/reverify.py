@@ -14,8 +14,10 @@ but is neither worse nor better: it says nothing about the citation.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -113,6 +115,20 @@ class ReverifyResult:
         }
 
 
+@contextmanager
+def _fewer_collections(threshold: int = 50_000):
+    """Collect cyclic garbage less often while re-checking: a reverify allocates many small
+    objects that live until their chunk is stored, and the default threshold (700) ran the
+    collector hundreds of times over them (about a sixth of the CPU time of 10,000
+    citations). The previous thresholds are restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], threshold), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 # --- which citations ------------------------------------------------------------------
 
 
@@ -125,10 +141,13 @@ def select_citations(store, older_than_days: float = 30.0, article: str | None =
     change it; it still comes back under the age rule).
     """
     age = older_than_days if older_than_days > 0 else None
-    rows = {r["check_id"]: r for r in store.latest_checks(article_source=article, verdict=verdict,
-                                                          older_than_days=age)}
+    with _fewer_collections():
+        rows = {r["check_id"]: r for r in store.latest_checks(article_source=article, verdict=verdict,
+                                                              older_than_days=age)}
+        unchecked = store.latest_checks(article_source=article, verdict=UNCHECKED) \
+            if verdict in (None, UNCHECKED) else []
     if verdict in (None, UNCHECKED):
-        for r in store.latest_checks(article_source=article, verdict=UNCHECKED):
+        for r in unchecked:
             if not (r["category"] == "grey" and r["reason"] == GREY_REASON):
                 rows.setdefault(r["check_id"], r)
     ordered = sorted(rows.values(), key=lambda r: (r["checked_at"], r["check_id"]))
@@ -322,6 +341,13 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
     record fetched is stored, as in a run. One new run per article; the new checks are
     appended to it (old checks are never touched).
     """
+    with _fewer_collections():
+        return _reverify(store, sources, rows, chunk_size, progress, max_age_days)
+
+
+def _reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: int,
+              progress: Callable[[str], None] | None, max_age_days: float | None) -> ReverifyResult:
+    """The work of :func:`reverify`."""
     result = ReverifyResult()
     resolver = Resolver(sources, store=store, max_age_days=max_age_days)
     known: dict[str, list[SourceAnswer]] = {}  # answers by citation key, reused by later chunks
