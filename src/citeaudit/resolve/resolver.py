@@ -248,10 +248,20 @@ class _Pass:
         self._execs: dict[str, ThreadPoolExecutor] = {}
         self._batchers: dict[str, Batcher] = {}
         self._inflight: dict[tuple[str, str, str], Future] = {}
+        # remembered searches read in bulk before the steps ask (None: looked for, not there)
+        self._searches: dict[tuple[str, str], list[Record] | None] = {}
         self._done_keys: set[str] = set()
         self._waiters: dict[str, list["_Group"]] = {}  # work key -> groups waiting for it
 
     # --- plumbing -----------------------------------------------------------------
+
+    def _cached_search(self, s: Source, key: str) -> list[Record] | None:
+        """A fresh remembered search: from the bulk read when it covered the key, else the store."""
+        with self._lock:
+            if (s.name, key) in self._searches:
+                got = self._searches[(s.name, key)]
+                return None if got is None else list(got)
+        return self.r._cached_search(s, key)
 
     def _exec(self, name: str) -> ThreadPoolExecutor:
         with self._lock:
@@ -351,16 +361,34 @@ class _Pass:
             group.event.wait()
 
     def _prefetch_cache(self, works: list[_Work] | None = None) -> None:
-        """Read every fresh stored record for the stated identifiers in a few queries."""
+        """Read every fresh stored record for the stated identifiers, and every fresh
+        remembered search (ECitMatch, search) of these works, in a few queries."""
         works = self.works if works is None else works
+        read: list[Record] = []  # every record read here
         for s in self.sources:
             if not self.r._cache_ok(s):
                 continue
+            bulk = getattr(self.r.store, "get_searches", None)
+            if bulk is not None and works:
+                keys = [f"{step}:{w.key}" for w in works for step in ("search", "citmatch")]
+                found = bulk(s.name, keys, max_age_days=self.r.max_age_days)
+                read += [r for got in found.values() for r in got]
+                with self._lock:
+                    for k in keys:
+                        self._searches[(s.name, k)] = found.get(k)
             for kind in s.id_kinds:
                 ids = sorted({_norm_id(kind, getattr(w.citation.fields, kind)) for w in works
                               if getattr(w.citation.fields, kind, None)})
                 if ids:
                     self._from_store(s, kind, ids)
+                    with self.seen._lock:
+                        read += [r for i in ids if (r := self.seen.by_id.get((s.name, kind, i))) is not None]
+        # the Crossref records of the DOIs those records carry (the notices step looks them up)
+        crossref = next((s for s in self.sources if s.name == "crossref" and "doi" in s.id_kinds), None)
+        if crossref is not None and self.r._cache_ok(crossref):
+            dois = sorted({r.doi.lower() for r in read if r.source != "crossref" and r.doi})
+            if dois:
+                self._from_store(crossref, "doi", dois)
 
     def _from_store(self, s: Source, kind: str, ids: list[str]) -> None:
         """Fresh stored records (and known absences) for these identifiers into this pass."""
@@ -554,7 +582,7 @@ class _Pass:
             if not line:
                 continue
             key = "citmatch:" + w.key  # what ECitMatch answered for these details, remembered
-            cached = self.r._cached_search(s, key)
+            cached = self._cached_search(s, key)
             if cached is not None:
                 a.records += cached
                 self.seen.add(cached)
@@ -613,7 +641,7 @@ class _Pass:
             if self._reuse(w):
                 return False
             key = "search:" + w.key
-            cached = self.r._cached_search(s, key)
+            cached = self._cached_search(s, key)
             if cached is not None:
                 a.records += cached
                 self.seen.add(cached)
