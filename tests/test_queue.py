@@ -222,7 +222,7 @@ def test_database_urls_and_their_errors(pg_url, tmp_path):
     from citeaudit.commands.schedule import make_plan
 
     up = cli(pg_url, "db", "upgrade")
-    assert up.exit_code == 0 and "schema at revision 0005" in up.output
+    assert up.exit_code == 0 and "schema at revision 0007" in up.output
     sqlite_url = f"sqlite:///{tmp_path / 'via-url.db'}"
     assert cli(sqlite_url, "db", "upgrade").exit_code == 0 and (tmp_path / "via-url.db").is_file()
     for bad, message in (("mysql://u@h/db", "unsupported database 'mysql'"),

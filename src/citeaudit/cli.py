@@ -257,6 +257,11 @@ def run(
     usage_error = findings = False
     reports = []
     incomplete: list = []
+    from_stored: list = []  # judged from stored records because a service failed: not what was asked
+    # links whose fetch failed: a page that fails among others that answer is that page's
+    # state; when none answered, the web (the network) is down and the audit is incomplete
+    unfetched: list = []
+    fetched = 0
     # every article's citations resolved in one pass: shared references are asked about once
     try:
         results = runner.audit_many(paths)  # a failed write marks the runs it started incomplete
@@ -274,12 +279,18 @@ def run(
         reports.append(result.report)
         findings = findings or result.has_findings
         incomplete += result.incomplete
+        from_stored += result.from_stored
+        unfetched += result.links_unfetched
+        fetched += result.links_fetched
     runner.close()
+    if fetched:
+        unfetched = []
     # the report says it per citation; say it once where a scheduler's log will show it
-    for line in service_failure_lines(runner.sources, incomplete, offline_hint=not settings.offline):
+    for line in service_failure_lines(runner.sources, incomplete, offline_hint=not settings.offline,
+                                      from_stored=from_stored, links_unfetched=unfetched):
         echo(f"citeaudit: {line}", err=True)
     _write_reports(reports, fmt, colored, problems, output, store)
-    raise typer.Exit(exit_code(findings, bool(incomplete), usage_error))
+    raise typer.Exit(exit_code(findings, bool(incomplete or from_stored or unfetched), usage_error))
 
 
 @records_app.command("load")

@@ -257,3 +257,77 @@ def test_run_with_deadline_gives_up_on_a_slow_call():
     assert throttle.run_with_deadline(lambda: 42, 5) == 42
     with pytest.raises(KeyError):
         throttle.run_with_deadline(lambda: {}["x"], 5)
+
+
+def _silent_call(release: threading.Event, timeout: float, sent: list):
+    """A request to a service that never answers: it times out after `timeout` (SILENT)."""
+    def fn():
+        sent.append(threading.current_thread().name)
+        if not release.wait(timeout):
+            raise throttle.TransientError(f"no answer within {timeout:g} s", kind=throttle.SILENT)
+        return "late answer"
+    return fn
+
+
+def test_a_silent_service_gets_one_twin_request_and_is_given_up_after_it():
+    """Before any answer, the request still waiting at half its timeout gets one twin; the two
+    silences overlap, so the service is given up when the twin's timeout ends."""
+    health = throttle.ServiceHealth("svc", "Svc", first_answer_timeout=0.4)
+    pool = throttle.Pool("svc", rate=1000, concurrency=3, gate=throttle.Gate(3, health))
+    release, sent = threading.Event(), []
+    with pytest.raises(SourceError, match="Svc not answering"):
+        throttle.call(_silent_call(release, 0.4, sent), pool, "svc search", retries=3, max_wait=60)
+    assert health.down is not None
+    assert sorted(n.split("-")[1] for n in sent) == ["probe", "probe", "twin"]  # first, its twin, the retry
+    before = len(sent)
+    with pytest.raises(SourceError, match="not asked again in this run"):
+        throttle.call(_silent_call(release, 0.4, sent), pool, "svc search")
+    assert len(sent) == before  # nothing sent once given up
+    release.set()
+
+
+def test_the_twin_answer_is_the_answer():
+    health = throttle.ServiceHealth("svc", "Svc", first_answer_timeout=0.4)
+    pool = throttle.Pool("svc", rate=1000, concurrency=3, gate=throttle.Gate(3, health))
+    first = threading.Event()
+    calls = []
+
+    def fn():
+        calls.append(1)
+        if len(calls) == 1:
+            first.wait(5)  # the first request hangs; its twin answers
+            raise throttle.TransientError("no answer", kind=throttle.SILENT)
+        return "from the twin"
+
+    assert throttle.call(fn, pool, "svc search") == "from the twin"
+    assert health.answered and health.down is None and len(calls) == 2
+    first.set()
+
+
+def test_a_request_waiting_for_its_turn_sends_nothing_once_the_service_is_given_up():
+    """Requests queued behind the rate limit are released, unsent, the moment the service is
+    given up (not paced out one by one)."""
+    health = throttle.ServiceHealth("svc", "Svc", first_answer_timeout=0.4)
+    # one start per 10 s: the queued request cannot start before the service is given up
+    pool = throttle.Pool("svc", rate=0.1, concurrency=3, gate=throttle.Gate(3, health))
+    release, sent = threading.Event(), []
+    errors: list[str] = []
+
+    def queued():
+        try:
+            throttle.call(lambda: sent.append("queued") or "x", pool, "svc lookup")
+        except SourceError as e:
+            errors.append(str(e))
+
+    holder = threading.Thread(target=lambda: pytest.raises(
+        SourceError, throttle.call, _silent_call(release, 0.4, sent), pool, "svc search"))
+    holder.start()
+    while not sent:  # the one start allowed went to a silent request
+        threading.Event().wait(0.01)
+    waiter = threading.Thread(target=queued)
+    waiter.start()
+    holder.join(5)
+    waiter.join(5)
+    assert not waiter.is_alive() and health.down is not None
+    assert "queued" not in sent and errors and "not asked again in this run" in errors[0]
+    release.set()

@@ -14,8 +14,10 @@ but is neither worse nor better: it says nothing about the citation.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -33,6 +35,8 @@ SEVERITY = {VERIFIED: 0, MISMATCHED: 1, UNFOUND: 2}
 # notices whose first appearance makes a citation worse (besides a retraction)
 WORSE_NOTICES = ("EXPRESSION OF CONCERN", "PARTIALLY RETRACTED")
 CHUNK_CITATIONS = 200  # citations resolved together (whole articles); each chunk is stored before the next
+
+MEMO_LIMIT = 20000  # judged entries kept for reuse across chunks
 
 WORSE, BETTER, CHANGED = "worse", "better", "changed"
 
@@ -112,6 +116,20 @@ class ReverifyResult:
         }
 
 
+@contextmanager
+def _fewer_collections(threshold: int = 50_000):
+    """Collect cyclic garbage less often while re-checking: a reverify allocates many small
+    objects that live until their chunk is stored, and the default threshold (700) ran the
+    collector hundreds of times over them (about a sixth of the CPU time of 10,000
+    citations). The previous thresholds are restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], threshold), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 # --- which citations ------------------------------------------------------------------
 
 
@@ -124,10 +142,13 @@ def select_citations(store, older_than_days: float = 30.0, article: str | None =
     change it; it still comes back under the age rule).
     """
     age = older_than_days if older_than_days > 0 else None
-    rows = {r["check_id"]: r for r in store.latest_checks(article_source=article, verdict=verdict,
-                                                          older_than_days=age)}
+    with _fewer_collections():
+        rows = {r["check_id"]: r for r in store.latest_checks(article_source=article, verdict=verdict,
+                                                              older_than_days=age)}
+        unchecked = store.latest_checks(article_source=article, verdict=UNCHECKED) \
+            if verdict in (None, UNCHECKED) else []
     if verdict in (None, UNCHECKED):
-        for r in store.latest_checks(article_source=article, verdict=UNCHECKED):
+        for r in unchecked:
             if not (r["category"] == "grey" and r["reason"] == GREY_REASON):
                 rows.setdefault(r["check_id"], r)
     ordered = sorted(rows.values(), key=lambda r: (r["checked_at"], r["check_id"]))
@@ -208,24 +229,15 @@ class _ArticleWork:
     citation_ids: list[int]
     due: list[tuple[int, dict[str, Any]]]  # (index in citations, latest-check row)
     needed: list[int]  # indices to resolve: the due ones and the references they lean on
+    stated: list[tuple] = field(default_factory=list)  # each citation's stored details, as stored (see _memo_key)
 
 
 def _article_works(store, article_ids: list[int], by_article: dict[int, list[dict[str, Any]]]) -> list[_ArticleWork]:
-    """Rebuild each article's citation list as the pipeline saw it, so narrative citations
-    (mentions, quotes) are judged against their references exactly as in a run. Two
-    queries for the whole chunk: its articles' latest checks, then their citations."""
-    present_by_article: dict[int, list[dict[str, Any]]] = {a: [] for a in article_ids}
-    for r in store.latest_checks(article_ids=article_ids):
-        present_by_article.setdefault(r["article_id"], []).append(r)
-    stored_by_id = store.citations([r["citation_id"] for rs in present_by_article.values() for r in rs])
-    works = []
-    for article_id in article_ids:
-        due_rows = by_article[article_id]
-        present = sorted(present_by_article.get(article_id, []),
-                         key=lambda r: (r["start_offset"], r["end_offset"], r["citation_id"]))
-        stored = [s for s in (stored_by_id.get(r["citation_id"]) for r in present) if s is not None]
-        works.append(_article_work(article_id, due_rows, stored))
-    return works
+    """Rebuild each article's citation list as the pipeline saw it (its present, checked
+    citations in text order), so narrative citations (mentions, quotes) are judged against
+    their references exactly as in a run. A few queries for the whole chunk."""
+    stored = store.article_citations(article_ids)
+    return [_article_work(a, by_article[a], stored.get(a, [])) for a in article_ids]
 
 
 def _article_work(article_id: int, due_rows: list[dict[str, Any]], stored: list[dict[str, Any]]) -> _ArticleWork:
@@ -233,11 +245,12 @@ def _article_work(article_id: int, due_rows: list[dict[str, Any]], stored: list[
     source = due_rows[0]["article_source"]
     ids = [s["id"] for s in stored]
     pos = {cid: i for i, cid in enumerate(ids)}
-    citations = []
+    citations, stated = [], []
     for s in stored:
         c = s["citation"]
         c.linked_to = pos.get(s.get("linked_to_id")) if s.get("linked_to_id") is not None else None
         citations.append(c)
+        stated.append((c.kind, c.category, c.text, s.get("fields_json"), c.linked_to is None))
     due = [(pos[r["citation_id"]], r) for r in due_rows if r["citation_id"] in pos]
     needed: set[int] = set()
     for i, _ in due:
@@ -246,7 +259,7 @@ def _article_work(article_id: int, due_rows: list[dict[str, Any]], stored: list[
         if c.linked_to is not None:
             needed.add(c.linked_to)
         needed.update(k for k in c.extra.get("link_candidates", []) if isinstance(k, int) and 0 <= k < len(ids))
-    return _ArticleWork(article_id, source, citations, ids, due, sorted(needed))
+    return _ArticleWork(article_id, source, citations, ids, due, sorted(needed), stated)
 
 
 def _memo_key(citation: Citation) -> str | None:
@@ -260,19 +273,31 @@ def _memo_key(citation: Citation) -> str | None:
     return citation_key(citation)
 
 
-def _resolve(resolver, works: list[_ArticleWork],
-             known: dict[str, list[SourceAnswer]] | None = None) -> list[list[list]]:
+def _resolve(resolver, works: list[_ArticleWork], known: dict[str, list[SourceAnswer]] | None = None,
+             keys_by_stated: dict[tuple, str | None] | None = None) -> list[list[list]]:
     """Every work's answers (one list per citation; [] where nothing was asked), resolved together.
 
     ``known``: answers of citations resolved in earlier chunks of this reverify, by
     citation key (as the resolver dedups within a pass: identical stated details, one
-    resolution); filled with this chunk's successful answers.
+    resolution); filled with this chunk's successful answers. ``keys_by_stated``: the
+    memo keys already computed, by the details as stored (the same entry in many
+    articles is hashed once).
     """
     from citeaudit.resolve.narrative import resolve_citations
 
     known = {} if known is None else known
     flat = [w.citations[i] for w in works for i in w.needed]
-    keys = [_memo_key(c) for c in flat]
+    keys_by_stated = {} if keys_by_stated is None else keys_by_stated
+    keys = []
+    for w in works:
+        for i in w.needed:
+            stated = w.stated[i] if i < len(w.stated) and w.stated[i][3] is not None else None
+            if stated is None:
+                keys.append(_memo_key(w.citations[i]))
+                continue
+            if stated not in keys_by_stated:
+                keys_by_stated[stated] = _memo_key(w.citations[i])
+            keys.append(keys_by_stated[stated])
     todo = [n for n, k in enumerate(keys) if k is None or k not in known]
     asked = [flat[n] for n in todo]
     got_todo = resolve_citations(resolver, asked) if asked else []
@@ -295,14 +320,15 @@ def _resolve(resolver, works: list[_ArticleWork],
     return out
 
 
-def _judge(resolver, work: _ArticleWork, answers: list[list]) -> list[Check]:
-    """The new checks of the due citations (the pipeline's judging, narrative rules included)."""
+def _judge(resolver, work: _ArticleWork, answers: list[list], memo: dict | None = None) -> list[Check]:
+    """The new checks of the due citations (the pipeline's judging, narrative rules included).
+    ``memo`` (shared by the whole reverify): the same entry with the same answers is judged once."""
     evidence = None
     if any(work.citations[i].kind == "bio" for i, _ in work.due):
         from citeaudit.resolve.narrative import gather_evidence
 
         evidence = gather_evidence(resolver, work.citations)
-    items = judge_all(work.citations, answers, offline=False, evidence=evidence)
+    items = judge_all(work.citations, answers, offline=False, evidence=evidence, memo=memo)
     return [items[i].check for i, _ in work.due]
 
 
@@ -318,10 +344,20 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
     record fetched is stored, as in a run. One new run per article; the new checks are
     appended to it (old checks are never touched).
     """
+    with _fewer_collections():
+        return _reverify(store, sources, rows, chunk_size, progress, max_age_days, display)
+
+
+def _reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: int,
+              progress: Callable[[str], None] | None, max_age_days: float | None,
+              display: Any = None) -> ReverifyResult:
+    """The work of :func:`reverify`."""
     result = ReverifyResult()
     resolver = Resolver(sources, store=store, max_age_days=max_age_days,
                         progress=display.resolved_citations if display is not None else None)
     known: dict[str, list[SourceAnswer]] = {}  # answers by citation key, reused by later chunks
+    memo: dict = {}  # judged entries, by their details and answers (judge_all)
+    keys_by_stated: dict[tuple, str | None] = {}  # memo keys by stored details
     by_article: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_article.setdefault(row["article_id"], []).append(row)
@@ -329,46 +365,52 @@ def reverify(store, sources: Sequence, rows: list[dict[str, Any]], chunk_size: i
         works = [w for w in _article_works(store, article_ids, by_article) if w.due]
         if not works:
             continue
+        if len(memo) > MEMO_LIMIT:  # bounded memory on a very large reverify
+            memo.clear()
+        if len(keys_by_stated) > MEMO_LIMIT:
+            keys_by_stated.clear()
         if progress:
             progress(f"re-checking {sum(len(w.due) for w in works)} citations in {len(works)} article(s)")
-        runs: dict[int, int] = {}
-        for w in works:
-            art = store.article(w.article_id) or {}
-            runs[w.article_id] = store.start_run(w.article_id, "online", __version__, art.get("content_hash") or "")
+        arts = store.articles([w.article_id for w in works])
+        run_ids = store.start_runs([(w.article_id, "online", __version__,
+                                     (arts.get(w.article_id) or {}).get("content_hash") or "") for w in works])
         try:
-            for w, answers in zip(works, _resolve(resolver, works, known)):
-                run_id = runs[w.article_id]
-                checks = _judge(resolver, w, answers)
-                check_ids = store.save_checks(run_id, [(row["citation_id"], check)
-                                                       for (_, row), check in zip(w.due, checks)])
-                withdrawn = decisions.review(store, check_ids)  # acceptances whose evidence changed
-                for (_, row), check, check_id in zip(w.due, checks, check_ids):
-                    if check.inconclusive:  # kept in history; the previous verdict stands
-                        result.failures.append(Failure(
-                            citation_id=row["citation_id"], article=w.source, text=row["text"],
-                            verdict=row["verdict"], check_id=check_id, reason=check.reason,
-                            sources=check.failed_sources))
-                        continue
-                    changes, direction, new_notes = compare(row, check)
-                    if row["citation_id"] in withdrawn:
-                        changes.append(f"acceptance withdrawn: {withdrawn[row['citation_id']]}")
-                    if changes:
-                        result.transitions.append(Transition(
-                            citation_id=row["citation_id"], article=w.source, text=row["text"],
-                            before=row["verdict"], after=check.verdict, changes=changes, direction=direction,
-                            previous_check_id=row["check_id"], check_id=check_id, run_id=run_id,
-                            reason=check.reason, new_notes=new_notes))
-                store.finish_run(run_id, "complete")
-                result.runs.append(run_id)
-                result.articles.append(w.source)
-                result.checked += len(w.due)
-                if display is not None:  # its total, the due citations, was known before it started
-                    display.done(len(w.due))
+            judged = [(w, run_id, _judge(resolver, w, answers, memo))
+                      for w, run_id, answers in zip(works, run_ids, _resolve(resolver, works, known, keys_by_stated))]
+            # the chunk's checks and the end of its runs: one transaction
+            saved = store.save_runs_checks([(run_id, [(row["citation_id"], check)
+                                                      for (_, row), check in zip(w.due, checks)])
+                                            for w, run_id, checks in judged], finish="complete")
         except BaseException:
-            for article_id, run_id in runs.items():
-                if run_id not in result.runs:
+            for run_id in run_ids:
+                try:
                     store.finish_run(run_id, "incomplete")
+                except Exception:  # a full disk may refuse even this; the next open's sweep marks it
+                    pass
             raise
+        for (w, run_id, checks), check_ids in zip(judged, saved):
+            withdrawn = decisions.review(store, check_ids)  # acceptances whose evidence changed
+            for (_, row), check, check_id in zip(w.due, checks, check_ids):
+                if check.inconclusive:  # kept in history; the previous verdict stands
+                    result.failures.append(Failure(
+                        citation_id=row["citation_id"], article=w.source, text=row["text"],
+                        verdict=row["verdict"], check_id=check_id, reason=check.reason,
+                        sources=check.failed_sources))
+                    continue
+                changes, direction, new_notes = compare(row, check)
+                if row["citation_id"] in withdrawn:
+                    changes.append(f"acceptance withdrawn: {withdrawn[row['citation_id']]}")
+                if changes:
+                    result.transitions.append(Transition(
+                        citation_id=row["citation_id"], article=w.source, text=row["text"],
+                        before=row["verdict"], after=check.verdict, changes=changes, direction=direction,
+                        previous_check_id=row["check_id"], check_id=check_id, run_id=run_id,
+                        reason=check.reason, new_notes=new_notes))
+            result.runs.append(run_id)
+            result.articles.append(w.source)
+            result.checked += len(w.due)
+            if display is not None:  # its total, the due citations, was known before it started
+                display.done(len(w.due))
     return result
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from citeaudit import __version__
 from citeaudit.config import Settings
-from citeaudit.models import Audit, AuditedCitation, Document
+from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, Audit, AuditedCitation, Document
 from citeaudit.extract.citations import extract_citations
 from citeaudit.judge.audit import judge_all
 from citeaudit.resolve.narrative import gather_evidence, needs_search
@@ -46,6 +46,26 @@ class AuditResult:
     def incomplete(self) -> list[AuditedCitation]:
         """Citations left unchecked because a service failed: the audit is not complete."""
         return [it for it in self.audit.items if it.check.inconclusive]
+
+    @property
+    def links_unfetched(self) -> list[AuditedCitation]:
+        """Links (and grey entries' URLs) left unchecked because fetching them failed."""
+        return [it for it in self.audit.items
+                if it.check.verdict == UNCHECKED and it.check.sources.get("web", "ok") != "ok"]
+
+    @property
+    def links_fetched(self) -> int:
+        """Links whose page answered (whatever it said)."""
+        return sum(1 for it in self.audit.items if it.check.sources.get("web") == "ok")
+
+    @property
+    def from_stored(self) -> list[AuditedCitation]:
+        """Citations a failed service would have left unchecked, judged from a stored record
+        instead (resolve/fallback.py): checked, but not by the services asked for."""
+        from citeaudit.resolve.fallback import STORED
+
+        return [it for it in self.audit.items
+                if not it.check.inconclusive and it.check.failed_sources and STORED in it.check.sources]
 
     @property
     def source_failures(self) -> dict[str, str]:
@@ -86,22 +106,38 @@ def watch_services(sources: list, on_down) -> None:
             health.on_down = on_down
 
 
-def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offline_hint: bool = True) -> list[str]:
-    """One line per service that left citations unchecked: what happened, how many, what to do."""
+def service_failure_lines(sources: list, incomplete: list[AuditedCitation], offline_hint: bool = True,
+                          from_stored: list[AuditedCitation] | None = None,
+                          links_unfetched: list[AuditedCitation] | None = None) -> list[str]:
+    """One line per failed service: what happened, how many citations it left unchecked and
+    how many were judged from stored records instead, what to do."""
     by_service: dict[str, list[str]] = {}
+    stored_by_service: dict[str, int] = {}
     for it in incomplete:
         for name, error in it.check.failed_sources.items():
             by_service.setdefault(name, []).append(error)
+    for it in from_stored or []:
+        for name, error in it.check.failed_sources.items():
+            by_service.setdefault(name, [error])
+            stored_by_service[name] = stored_by_service.get(name, 0) + 1
     health = {getattr(s, "name", ""): getattr(s, "health", None) for s in sources}
     lines = []
     for name, errors in sorted(by_service.items()):
         h = health.get(name)
         what = f"{h.label} {h.down}" if h is not None and h.down else f"{name} failed ({errors[0]})"
-        n = len(errors)
-        line = f"{what}: {n} citation{'s' if n != 1 else ''} unchecked"
-        if offline_hint:
+        n = sum(1 for it in incomplete if name in it.check.failed_sources)
+        parts = [f"{n} citation{'s' if n != 1 else ''} unchecked"] if n else []
+        if stored_by_service.get(name):
+            k = stored_by_service[name]
+            parts.append(f"{k} citation{'s' if k != 1 else ''} judged from stored records")
+        line = f"{what}: {', '.join(parts)}"
+        if offline_hint and n:
             line += "; use --offline to audit from stored records"
         lines.append(line)
+    if links_unfetched:
+        n = len(links_unfetched)
+        error = links_unfetched[0].check.sources.get("web")
+        lines.append(f"no cited link could be fetched (e.g. {error}): {n} link{'s' if n != 1 else ''} unchecked")
     return lines
 
 
@@ -233,8 +269,10 @@ class AuditRunner:
                 for i, a in zip(asked, stream.answers(handle)):
                     ans[i] = a
                 evidence = None if self.settings.offline else gather_evidence(self.resolver, citations)
-                audit = Audit(document=doc, items=judge_all(citations, ans, self.settings.offline, evidence, memo),
-                              offline=self.settings.offline)
+                items = judge_all(citations, ans, self.settings.offline, evidence, memo)
+                if not self.settings.offline:
+                    items = self._from_stored(citations, ans, items, evidence)
+                audit = Audit(document=doc, items=items, offline=self.settings.offline)
                 ids = self.store.save_citations(article_id, [it.citation for it in audit.items])
                 check_ids = self.store.save_checks(run_id, list(zip(ids, (it.check for it in audit.items))))
                 withdrawn = decisions.review(self.store, check_ids)  # acceptances whose evidence changed
@@ -261,6 +299,25 @@ class AuditRunner:
             raise
         stream.close()
         return out
+
+    def _from_stored(self, citations: list, answers: list, items: list[AuditedCitation],
+                     evidence) -> list[AuditedCitation]:
+        """Citations a failed service left unchecked, judged again with the stored records
+        added to their answers (resolve/fallback.py): a stored record that fits gives the
+        verdict, and its reason says so; otherwise they stay unchecked."""
+        from citeaudit.resolve import fallback
+
+        wanted = fallback.wanted(items, answers)
+        if not wanted:
+            return items
+        stored = fallback.stored_answers(self.store, [citations[i] for i in wanted])
+        records = fallback.stored_records(stored)
+        if not records:
+            return items
+        items = judge_all(citations, fallback.with_stored(answers, wanted, stored), False, evidence)
+        dates = self.store.record_dates([r.key for r in records])
+        fallback.note_stored(items, records, dates)
+        return items
 
     def render(self, result: AuditResult, fmt: str, color: bool, first: bool = True) -> str:
         if fmt == "csv" and not first:

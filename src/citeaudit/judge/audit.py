@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Sequence
 
 from citeaudit.judge.narrative import judge_narrative
@@ -17,13 +16,18 @@ def judge_all(citations: Sequence[Citation], answers: Sequence[list[SourceAnswer
     memo = {} if memo is None else memo
     items = []
     for c, a in zip(citations, answers):
-        key = (c.kind, c.category, c.text, repr(c.fields), tuple(id(x) for x in a))
-        if key not in memo:
-            memo[key] = (judge(c, a, offline=offline), a)  # `a` kept: its ids stay unique
-        items.append(AuditedCitation(c, _copy_check(memo[key][0])))
+        # the stated fields are compared on a hit (==), not hashed: repr of a dataclass is slow
+        key = (c.kind, c.category, c.text, c.extra.get("entry") is True, tuple(id(x) for x in a))
+        same = memo.setdefault(key, [])
+        check = next((chk for fields, chk, _ in same if fields == c.fields), None)
+        if check is None:
+            check = judge(c, a, offline=offline)
+            same.append((c.fields, check, a))  # `a` kept: its ids stay unique
+        items.append(AuditedCitation(c, _copy_check(check)))
     return judge_narrative(items, answers, offline, evidence)
 
 
 def _copy_check(c: Check) -> Check:
-    return replace(c, comparisons=list(c.comparisons), differences=list(c.differences),
-                   candidates=list(c.candidates), notes=list(c.notes), sources=dict(c.sources))
+    """A copy whose lists can be changed alone (the constructor: dataclasses.replace is slow)."""
+    return Check(c.verdict, c.reason, c.record, c.score, list(c.comparisons), list(c.differences),
+                 list(c.candidates), list(c.notes), dict(c.sources))

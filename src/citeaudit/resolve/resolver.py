@@ -91,7 +91,10 @@ def citation_key(c: Citation) -> str:
             d[name] = v
     if c.kind == "reference":  # validated against the whole string: two strings are two works to find
         d["_text"] = clean_reference(c.text)
-    return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha1(_KEY_ENCODER.encode(d).encode()).hexdigest()
+
+
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, default=str)  # built once (json.dumps with options builds one a call)
 
 
 def _norm_id(kind: str, ident: str) -> str:
@@ -167,25 +170,39 @@ class Resolver:
         link_answers = self._link_answers(*links) if links else {}
         return [list(works[k].answers.values()) if k else link_answers.get(i, []) for i, k in enumerate(slots)]
 
-    def _start_link_checks(self, citations: Sequence[Citation]) -> tuple[dict[int, str], Future] | None:
-        """Start fetching the URL of every grey citation in the background (sources/web.py)."""
+    def _start_link_checks(self, citations: Sequence[Citation]) -> tuple[dict[int, str], Future, dict] | None:
+        """Start fetching the URL of every grey citation in the background (sources/web.py).
+        A page fetched within ``max_age_days`` (stored, table evidence) is not fetched again."""
         if self.web is None:
             return None
         wanted = {i: c.fields.url for i, c in enumerate(citations)
                   if c.category == "grey" and c.fields.url and not (c.fields.doi or c.fields.pmid)}
         if not wanted:
             return None
-        ex = ThreadPoolExecutor(max_workers=1)
-        batch = ex.submit(self.web.check_many, list(wanted.values()))
-        ex.shutdown(wait=False)
-        return wanted, batch
+        from citeaudit.resolve.sources.web import link_answer_from_json
 
-    def _link_answers(self, wanted: dict[int, str], batch: Future) -> dict[int, list[SourceAnswer]]:
+        urls = list(dict.fromkeys(wanted.values()))
+        cache = self.store is not None and self.max_age_days is not None and hasattr(self.store, "get_evidence")
+        known = self.store.get_evidence("link", urls, self.max_age_days) if cache else {}
+        stored = {u: link_answer_from_json(known[u]) for u in urls if u in known}
+        ex = ThreadPoolExecutor(max_workers=1)
+        batch = ex.submit(self.web.check_many, [u for u in urls if u not in stored])
+        ex.shutdown(wait=False)
+        return wanted, batch, stored
+
+    def _link_answers(self, wanted: dict[int, str], batch: Future,
+                      stored: dict | None = None) -> dict[int, list[SourceAnswer]]:
+        from citeaudit.resolve.sources.web import link_answer_to_json
+
         try:
-            got = batch.result()
+            fetched = batch.result()
         except Exception as e:  # a bug must not become "unfound"
             return {i: [SourceAnswer("web", ok=False, error=f"internal error: {type(e).__name__}: {e}")]
                     for i in wanted}
+        if self.store is not None and hasattr(self.store, "save_evidence"):  # what a page showed, for reuse
+            self.store.save_evidence("link", {u: link_answer_to_json(a) for u, a in fetched.items()
+                                              if a.ok and getattr(a, "page", None) is not None})
+        got = {**(stored or {}), **fetched}
         return {i: [got[url]] for i, url in wanted.items()}
 
     def stream(self) -> "ResolveStream":
@@ -231,10 +248,20 @@ class _Pass:
         self._execs: dict[str, ThreadPoolExecutor] = {}
         self._batchers: dict[str, Batcher] = {}
         self._inflight: dict[tuple[str, str, str], Future] = {}
+        # remembered searches read in bulk before the steps ask (None: looked for, not there)
+        self._searches: dict[tuple[str, str], list[Record] | None] = {}
         self._done_keys: set[str] = set()
         self._waiters: dict[str, list["_Group"]] = {}  # work key -> groups waiting for it
 
     # --- plumbing -----------------------------------------------------------------
+
+    def _cached_search(self, s: Source, key: str) -> list[Record] | None:
+        """A fresh remembered search: from the bulk read when it covered the key, else the store."""
+        with self._lock:
+            if (s.name, key) in self._searches:
+                got = self._searches[(s.name, key)]
+                return None if got is None else list(got)
+        return self.r._cached_search(s, key)
 
     def _exec(self, name: str) -> ThreadPoolExecutor:
         with self._lock:
@@ -334,16 +361,34 @@ class _Pass:
             group.event.wait()
 
     def _prefetch_cache(self, works: list[_Work] | None = None) -> None:
-        """Read every fresh stored record for the stated identifiers in a few queries."""
+        """Read every fresh stored record for the stated identifiers, and every fresh
+        remembered search (ECitMatch, search) of these works, in a few queries."""
         works = self.works if works is None else works
+        read: list[Record] = []  # every record read here
         for s in self.sources:
             if not self.r._cache_ok(s):
                 continue
+            bulk = getattr(self.r.store, "get_searches", None)
+            if bulk is not None and works:
+                keys = [f"{step}:{w.key}" for w in works for step in ("search", "citmatch")]
+                found = bulk(s.name, keys, max_age_days=self.r.max_age_days)
+                read += [r for got in found.values() for r in got]
+                with self._lock:
+                    for k in keys:
+                        self._searches[(s.name, k)] = found.get(k)
             for kind in s.id_kinds:
                 ids = sorted({_norm_id(kind, getattr(w.citation.fields, kind)) for w in works
                               if getattr(w.citation.fields, kind, None)})
                 if ids:
                     self._from_store(s, kind, ids)
+                    with self.seen._lock:
+                        read += [r for i in ids if (r := self.seen.by_id.get((s.name, kind, i))) is not None]
+        # the Crossref records of the DOIs those records carry (the notices step looks them up)
+        crossref = next((s for s in self.sources if s.name == "crossref" and "doi" in s.id_kinds), None)
+        if crossref is not None and self.r._cache_ok(crossref):
+            dois = sorted({r.doi.lower() for r in read if r.source != "crossref" and r.doi})
+            if dois:
+                self._from_store(crossref, "doi", dois)
 
     def _from_store(self, s: Source, kind: str, ids: list[str]) -> None:
         """Fresh stored records (and known absences) for these identifiers into this pass."""
@@ -537,7 +582,7 @@ class _Pass:
             if not line:
                 continue
             key = "citmatch:" + w.key  # what ECitMatch answered for these details, remembered
-            cached = self.r._cached_search(s, key)
+            cached = self._cached_search(s, key)
             if cached is not None:
                 a.records += cached
                 self.seen.add(cached)
@@ -596,7 +641,7 @@ class _Pass:
             if self._reuse(w):
                 return False
             key = "search:" + w.key
-            cached = self.r._cached_search(s, key)
+            cached = self._cached_search(s, key)
             if cached is not None:
                 a.records += cached
                 self.seen.add(cached)

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citeaudit.models import Check, Citation, Document, Fields, Record, fields_from_dict, record_from_dict, record_to_dict
 from citeaudit.store.db import StoreError, immediate, open_engine, target_of
-from citeaudit.store.tables import Article, CheckRow, CitationRow, RecordRow, Run, SearchRow
+from citeaudit.store.tables import Article, CheckRow, CitationRow, EvidenceRow, RecordRow, Run, SearchRow
 
 # bm25 weights of the records_fts columns: title, authors, journal, journal_abbrevs
 FTS_WEIGHTS = (4.0, 2.0, 1.0, 1.0)
@@ -53,8 +53,11 @@ def _cutoff(days: float) -> str:
     return _iso(datetime.now(timezone.utc) - timedelta(days=days))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # built once: json.dumps with options builds one a call
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
 def normalise_source(source: str) -> str:
@@ -159,6 +162,7 @@ def _check_dict(row: Any) -> dict[str, Any]:
 def _citation_dict(row: Any) -> dict[str, Any]:
     """A citations row (joined with its article's source) decoded, with the Citation rebuilt."""
     d = dict(row._mapping)
+    d["fields_json"] = d["fields"]
     d["fields"] = fields_from_dict(json.loads(d["fields"]))
     d["extra"] = json.loads(d["extra"])
     d["citation"] = Citation(kind=d["kind"], text=d["text"], start=d["start_offset"], end=d["end_offset"],
@@ -227,6 +231,18 @@ class Store:
                       tool_version=tool_version, content_hash=content_hash, pid=os.getpid(), host=HOST)
         with self._writer.begin() as conn:
             return conn.execute(insert(Run).values(**values)).inserted_primary_key[0]
+
+    @_retried
+    def start_runs(self, runs: list[tuple[int, str, str, str]]) -> list[int]:
+        """Several runs started in one transaction: (article_id, mode, tool_version, content_hash)
+        each; returns their ids in order."""
+        if not runs:
+            return []
+        stamp, pid = now(), os.getpid()
+        rows = [dict(article_id=a, started_at=stamp, status="running", mode=m, tool_version=v, content_hash=h,
+                     pid=pid, host=HOST) for a, m, v, h in runs]
+        with self._writer.begin() as conn:
+            return [row[0] for row in conn.execute(insert(Run).returning(Run.id, sort_by_parameter_order=True), rows)]
 
     @_retried
     def finish_run(self, run_id: int, status: str, then: Any = None) -> None:
@@ -310,22 +326,72 @@ class Store:
     @_retried
     def save_checks(self, run_id: int, checks: list[tuple[int, Check]]) -> list[int]:
         """Save many (citation id, Check) verdicts of a run in one transaction; returns the check ids."""
+        return self.save_runs_checks([(run_id, checks)])[0]
+
+    def save_runs_checks(self, runs: list[tuple[int, list[tuple[int, Check]]]],
+                         finish: str | None = None) -> list[list[int]]:
+        """Several runs' (citation id, Check) verdicts in one transaction, each run then closed
+        as ``finish`` when given; returns each run's check ids."""
         record_ids: dict[tuple[str, str], int] = {}
-        if not checks:
-            return []
+        every = [c for _, checks in runs for _, c in checks]
+        if not every and finish is None:
+            return [[] for _ in runs]
         with self._writer.begin() as conn:
-            records = {(c.record.source, c.record.key): c.record for _, c in checks if c.record is not None}
+            records = {(c.record.source, c.record.key): c.record for c in every if c.record is not None}
             keys = sorted({k for _, k in records})
             for start in range(0, len(keys), 500):  # the matched records' ids, in a few queries
                 record_ids.update({(src, key): rid for src, key, rid in conn.execute(
                     select(RecordRow.source, RecordRow.record_key, RecordRow.id)
                     .where(RecordRow.record_key.in_(keys[start:start + 500])))})
-            rows = [self._check_values(conn, run_id, citation_id, check, record_ids) for citation_id, check in checks]
-            result = conn.execute(insert(CheckRow).returning(CheckRow.id, sort_by_parameter_order=True), rows)
-            return [row[0] for row in result]
+            stamp, encoded = now(), {}
+            rows = [self._check_values(conn, run_id, citation_id, check, record_ids, stamp, encoded)
+                    for run_id, checks in runs for citation_id, check in checks]
+            ids = self._insert_checks(conn, rows)
+            if finish is not None:
+                conn.execute(update(Run).where(Run.id.in_([run_id for run_id, _ in runs]))
+                             .values(status=finish, finished_at=now()))
+        out, n = [], 0
+        for _, checks in runs:
+            out.append(ids[n:n + len(checks)])
+            n += len(checks)
+        return out
+
+    @staticmethod
+    def _insert_checks(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert checks rows with the driver's executemany (the ORM's insert-many-returning
+        cost more than the rest of saving); returns their ids in order. Inside this write
+        transaction nobody else inserts, and SQLite numbers new rows max(id) + 1 in the
+        order they are inserted, so the new ids are the ids above the old maximum."""
+        if not rows:
+            return []
+        if conn.dialect.name != "sqlite":  # other writers' rows may interleave: ask for the ids
+            return [row[0] for row in conn.execute(
+                insert(CheckRow).returning(CheckRow.id, sort_by_parameter_order=True), rows)]
+        columns = list(rows[0])
+        before = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM checks").scalar_one()
+        conn.exec_driver_sql(f"INSERT INTO checks ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                             [tuple(row[c] for c in columns) for row in rows])
+        ids = [i for (i,) in conn.exec_driver_sql("SELECT id FROM checks WHERE id > ? ORDER BY id", (before,))]
+        if len(ids) != len(rows):  # cannot happen inside the transaction; never hand out wrong ids
+            raise StoreError(f"saved {len(rows)} checks but found {len(ids)} new rows")
+        return ids
 
     def _check_values(self, conn: Connection, run_id: int, citation_id: int, check: Check,
-                      record_ids: dict[tuple[str, str], int]) -> dict[str, Any]:
+                      record_ids: dict[tuple[str, str], int], stamp: str | None = None,
+                      encoded: dict | None = None) -> dict[str, Any]:
+        """The checks-table row of a Check. ``encoded`` (one save's cache): the JSON of lists
+        whose items are the same objects as in a check already encoded (copies of one
+        judged check, as judge_all's memo makes them) is reused, not rebuilt; the items
+        are alive for the whole save, so their ids stay theirs."""
+        encoded = {} if encoded is None else encoded
+
+        def once(name: str, items: list, build) -> str:
+            key = (name, *map(id, items))
+            got = encoded.get(key)
+            if got is None:
+                got = encoded[key] = _dumps(build())
+            return got
+
         record_id = None
         if check.record is not None:
             rk = (check.record.source, check.record.key)
@@ -339,13 +405,14 @@ class Store:
             "reason": check.reason,
             "record_id": record_id,
             "score": check.score,
-            "differences": _dumps(check.differences_dict()),
-            "comparisons": _dumps([dict(vars(c)) for c in check.comparisons]),  # flat: asdict is slow
-            "candidates": _dumps([r.summary() for r in check.candidates]),
+            "differences": once("differences", check.differences, check.differences_dict),
+            "comparisons": once("comparisons", check.comparisons,  # flat: asdict is slow
+                                lambda: [dict(vars(c)) for c in check.comparisons]),
+            "candidates": once("candidates", check.candidates, lambda: [r.summary() for r in check.candidates]),
             "notes": _dumps(check.notes),
             "sources": _dumps(check.sources),
             "retracted": int(check.retracted),
-            "checked_at": now(),
+            "checked_at": stamp or now(),
             "inconclusive": int(check.inconclusive),
         }
         return values
@@ -383,6 +450,18 @@ class Store:
                 select(RecordRow.id).where(RecordRow.source == record.source, RecordRow.record_key == record.key)
             ).scalar_one()
         return [ids_by_key[(r.source, r.key)] for r in records]
+
+    def record_dates(self, keys: list[str]) -> dict[str, str]:
+        """``{record key: when it was fetched (stored timestamp)}``, the newest per key."""
+        out: dict[str, str] = {}
+        wanted = sorted(set(keys))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                for key, fetched_at in conn.execute(select(RecordRow.record_key, RecordRow.fetched_at)
+                                                    .where(RecordRow.record_key.in_(wanted[start:start + 500]))):
+                    if fetched_at and fetched_at > out.get(key, ""):
+                        out[key] = fetched_at
+        return out
 
     def get_record(self, source: str | None, doi: str | None = None, pmid: str | None = None,
                    max_age_days: float | None = None) -> Record | None:
@@ -512,6 +591,32 @@ class Store:
                 statement = _upsert(conn, SearchRow).values(source=source, query_key=query_key, **values)
                 conn.execute(statement.on_conflict_do_update(index_elements=["source", "query_key"], set_=values))
 
+    def get_evidence(self, kind: str, keys: list[str], max_age_days: float) -> dict[str, Any]:
+        """``{key: decoded JSON}`` of the stored evidence of ``kind`` younger than ``max_age_days``."""
+        out: dict[str, Any] = {}
+        wanted = sorted(set(keys))
+        cutoff = _cutoff(max_age_days)
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                for key, data in conn.execute(select(EvidenceRow.key, EvidenceRow.data).where(
+                        EvidenceRow.kind == kind, EvidenceRow.key.in_(wanted[start:start + 500]),
+                        EvidenceRow.fetched_at >= cutoff)):
+                    out[key] = json.loads(data)
+        return out
+
+    def save_evidence(self, kind: str, items: dict[str, Any]) -> None:
+        """Store (or refresh) evidence of ``kind`` by key, as JSON, in one transaction."""
+        if not items:
+            return
+        stamp = now()
+        rows = [{"kind": kind, "key": key, "data": _dumps(data), "fetched_at": stamp} for key, data in items.items()]
+        statement = _upsert(self.engine, EvidenceRow)
+        statement = statement.on_conflict_do_update(index_elements=["kind", "key"],
+                                                    set_={"data": statement.excluded.data,
+                                                          "fetched_at": statement.excluded.fetched_at})
+        with self._writer.begin() as conn:
+            conn.execute(statement, rows)
+
     # --- reading results -----------------------------------------------------------
 
     def latest_checks(self, article_source: str | None = None, verdict: str | None = None,
@@ -563,11 +668,37 @@ class Store:
                     out[d["id"]] = d
         return out
 
+    def article_citations(self, article_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """Each article's present, checked citations (as :meth:`citation` gives them) in text
+        order: the list the last audit judged, for many articles in a few queries."""
+        out: dict[int, list[dict[str, Any]]] = {a: [] for a in article_ids}
+        ids = sorted(set(article_ids))
+        checked = select(CheckRow.id).where(CheckRow.citation_id == CitationRow.id).exists()
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = (select(CitationRow, Article.source.label("article_source"))
+                         .join(Article, Article.id == CitationRow.article_id)
+                         .where(CitationRow.article_id.in_(ids[start:start + 500]), CitationRow.present == 1, checked)
+                         .order_by(CitationRow.article_id, CitationRow.start_offset, CitationRow.end_offset,
+                                   CitationRow.id))
+                for row in conn.execute(query):
+                    d = _citation_dict(row)
+                    out.setdefault(d["article_id"], []).append(d)
+        return out
+
     def article(self, article_id: int) -> dict[str, Any] | None:
         """An articles row as a dict (None if there is no such article)."""
+        return self.articles([article_id]).get(article_id)
+
+    def articles(self, article_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """``{id: articles row as a dict}`` for many ids, in a few queries."""
+        out: dict[int, dict[str, Any]] = {}
+        ids = sorted(set(article_ids))
         with self.engine.connect() as conn:
-            row = conn.execute(select(Article).where(Article.id == article_id)).first()
-        return dict(row._mapping) if row else None
+            for start in range(0, len(ids), 500):
+                for row in conn.execute(select(Article).where(Article.id.in_(ids[start:start + 500]))):
+                    out[row.id] = dict(row._mapping)
+        return out
 
     def record(self, record_id: int) -> Record | None:
         """The stored record with this id (None if there is none)."""

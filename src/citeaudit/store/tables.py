@@ -138,6 +138,7 @@ class CheckRow(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("verdict", VERDICTS), name="ck_checks_verdict"),
         Index("ix_checks_citation_id_id", "citation_id", "id"),
+        Index("ix_checks_citation_inconclusive_id", "citation_id", "inconclusive", "id"),  # 0006: latest_checks
         Index("ix_checks_run_id", "run_id"),
         Index("ix_checks_record_id", "record_id"),
     )
@@ -223,6 +224,20 @@ class QueueRow(SQLModel, table=True):
     finished_at: Optional[str] = Field(default=None, sa_type=Text)
     run_id: Optional[int] = Field(default=None, foreign_key="runs.id", ondelete="SET NULL")
     error: Optional[str] = Field(default=None, sa_type=Text)
+
+
+class EvidenceRow(SQLModel, table=True):
+    """What was learned about a citation that is not a record (a bio's counts, a link's page),
+    kept for reuse while fresh (migration 0007)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_evidence_kind_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=Text)  # "bio" | "link"
+    key: str = Field(sa_type=Text)
+    data: str = Field(sa_type=Text)  # JSON
+    fetched_at: str = Field(sa_type=Text)
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

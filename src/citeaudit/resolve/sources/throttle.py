@@ -83,6 +83,10 @@ def connect_failure(error: BaseException) -> str | None:
 # given up after SILENT_ATTEMPTS such requests time out: a black hole costs seconds, not minutes
 FIRST_ANSWER_TIMEOUT = 3.0
 SILENT_ATTEMPTS = 2
+# until a service has answered once, a request still unanswered after this fraction of
+# FIRST_ANSWER_TIMEOUT gets one twin (the same GET, once per service and run): the two
+# silences then overlap, and a black hole is given up after 1.5 x the timeout, not 2 x
+HEDGE_AFTER = 0.5
 # a service that did answer is given up after this many requests in a row failed after their retries
 FAILED_CALLS = 3
 
@@ -114,7 +118,17 @@ class ServiceHealth:
         self.gone = threading.Event()  # set when given up: requests still waiting are abandoned
         self._silent = 0
         self._failed_calls = 0
+        self._hedged = False
         self._lock = threading.Lock()
+        self.watchers: list[Callable[[], None]] = []  # woken when the service is given up (Gate)
+
+    def claim_hedge(self) -> bool:
+        """True once per run, while the service has not answered: who may send the twin request."""
+        with self._lock:
+            if self._hedged or self.answered or self.down is not None:
+                return False
+            self._hedged = True
+            return True
 
     def check(self, what: str) -> None:
         if self.down is not None:
@@ -152,6 +166,8 @@ class ServiceHealth:
             return
         self.down = why
         self.gone.set()
+        for wake in list(self.watchers):
+            wake()
         if self.on_down is not None:
             try:
                 self.on_down(self)
@@ -183,6 +199,12 @@ class Gate:
         self.peak = 0
         self.cond = threading.Condition()
         self.waiting: dict["Pool", int] = {}  # pools with threads waiting for a place
+        self.health.watchers.append(self._wake)
+
+    def _wake(self) -> None:
+        """The service was given up: whoever waits for a place stops waiting (and sends nothing)."""
+        with self.cond:
+            self.cond.notify_all()
 
     def _yields_to(self, pool: "Pool", now: float) -> bool:
         """Whether a slower pool (the scarcer rate) is waiting and could start now: it goes first."""
@@ -260,6 +282,8 @@ class Pool:
             gate.waiting[self] = gate.waiting.get(self, 0) + 1
             try:
                 while True:
+                    if gate.health.down is not None:  # given up while waiting: no place, no request
+                        raise ServiceDown(f"{self.name}: {gate.health.label} {gate.health.down}")
                     now = time.monotonic()
                     wait = self._wait_time(now)
                     if wait <= 0 and gate.in_flight < gate.limit and not gate._yields_to(self, now):
@@ -332,14 +356,36 @@ def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
 
 
 def _unless_gone(fn: Callable[[], T], health: ServiceHealth, what: str) -> T:
-    """`fn()` in a daemon thread; ServiceDown as soon as the service is given up."""
+    """`fn()` in a daemon thread; ServiceDown as soon as the service is given up.
+
+    While the service has never answered, the first request still waiting after HEDGE_AFTER x
+    its first-answer timeout gets a twin (`_twin`): whichever answers first is the answer, and
+    the twin's own silence counts towards giving the service up."""
     done, box = _in_thread(fn, "citeaudit-probe")
+    hedge_at = time.monotonic() + HEDGE_AFTER * health.first_answer_timeout
+    twin: tuple[threading.Event, dict[str, object]] | None = None
     while not done.wait(0.05):
         if health.gone.is_set():
             raise ServiceDown(f"{what}: {health.label} {health.down}; not asked again in this run")
+        if twin is None and time.monotonic() >= hedge_at and health.claim_hedge():
+            twin = _in_thread(lambda: _twin(fn, health), "citeaudit-twin")
+        if twin is not None and twin[0].is_set() and "value" in twin[1]:
+            return twin[1]["value"]  # type: ignore[return-value]
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+def _twin(fn: Callable[[], T], health: ServiceHealth) -> T:
+    """The twin request: its answer or failure is told to the service's health itself (the
+    caller that started it may be gone by then)."""
+    try:
+        got = fn()
+    except TransientError as e:
+        health.attempt_failed(e)
+        raise
+    health.answer()
+    return got
 
 
 def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait: float = 60.0) -> T:
@@ -360,8 +406,8 @@ def call(fn: Callable[[], T], pool: Pool, what: str, retries: int = 3, max_wait:
                 got = fn() if health.answered else _unless_gone(fn, health, what)
             health.answer()
             return got
-        except ServiceDown as e:
-            raise SourceError(str(e)) from None
+        except ServiceDown:
+            raise SourceError(f"{what}: {health.label} {health.down}; not asked again in this run") from None
         except TransientError as e:
             health.attempt_failed(e)
             if e.status == 429:

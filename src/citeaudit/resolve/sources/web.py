@@ -48,6 +48,18 @@ class LinkAnswer(SourceAnswer):
     page: PageFacts | None = None
 
 
+def link_answer_to_json(a: LinkAnswer) -> dict:
+    """What a link check showed, as stored (table evidence, kind "link")."""
+    from dataclasses import asdict
+
+    return {"page": asdict(a.page) if a.page is not None else None}
+
+
+def link_answer_from_json(d: dict) -> LinkAnswer:
+    page = d.get("page")
+    return LinkAnswer(source="web", page=PageFacts(**page) if page is not None else None)
+
+
 def page_facts(url: str, final_url: str, status: int, content_type: str, body: bytes,
                redirects: list[str]) -> PageFacts:
     """Titles, site name and parked-domain marker of a fetched page (pure)."""
