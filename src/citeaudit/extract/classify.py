@@ -43,7 +43,7 @@ _GREY_MARK_RE = re.compile(
 _ORG_WORDS = (r"institutes?|administration|organi[sz]ation|cent(?:er|re)s?|office|association|academy|agency|department"
               r"|clinic|school|society|staff|college|council|commission|foundation|ministry|services?|board|committee"
               r"|federation|bureau|authority|excellence|government|network|alliance|coalition|division")
-_ORG_LEAD_RE = re.compile(rf"^[^.()]{{0,20}}?(?:U\.\s?S\.\s)?[^.()]{{0,100}}?\b(?:{_ORG_WORDS})\b[^.()]{{0,60}}?(?:\.\s|\s\()",
+_ORG_LEAD_RE = re.compile(rf"^(?:[^.()]|\b[A-Z]\.){{0,120}}?\b(?:{_ORG_WORDS})\b[^.()]{{0,60}}?(?:\.\s|\s\()",
                           re.IGNORECASE)
 
 
