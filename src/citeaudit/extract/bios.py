@@ -75,7 +75,7 @@ _RESEARCH_ROLE_RE = re.compile(
 # studies on melatonin.' (a quoted clinician with no such claim is not a bio)
 _QUOTED_EXPERT_RE = re.compile(
     rf"\b(?:said|says|explained|added|noted|according\s+to)\s+(?P<name>{_NAME}),\s+(?:a|an|the)\s+[^.;]{{0,150}}?"
-    r"\b(?:who\s+(?:has\s+)?(?:published|studies|researches|has\s+studied)|whose\s+research|has\s+published)\b[^.;]*")
+    r"\b(?:who\s+(?:has\s+)?(?:published|studies|researches|has\s+studied)|whose\s+research|has\s+published)\b[^.;]*[.;]?")
 
 
 def is_person(name: str) -> bool:

@@ -53,7 +53,7 @@ def _grey_marked(fields: Fields, text: str) -> bool:
     if _GREY_MARK_RE.search(text):
         return True
     real_volume = bool(fields.volume) and fields.volume != str(fields.year)
-    return bool(_ORG_LEAD_RE.match(text.strip())) and not real_volume and not fields.authors
+    return bool(_ORG_LEAD_RE.match(text.strip())) and not real_volume
 
 
 def classify(fields: Fields, text: str) -> str:

@@ -93,7 +93,8 @@ _SINGULAR_RE = re.compile(
 _FINDING_RE = re.compile(
     r"\b(?:found|find|finds|showed|shows|shown|showing|demonstrated|demonstrates|indicated|indicates|reported|reports|"
     r"suggested|suggests|concluded|revealed|observed|noted|stated|states|described|explained|reviewed|traced|argued"
-    r"|pointed\s+to|tied|linked|warned|said)\s+(?:that\s+|how\s+)?", re.IGNORECASE)
+    r"|pointed\s+to|tied|linked|warned|said|urged|recommended|advised|called\s+for|cautioned|estimated|predicted)"
+    r"\s+(?:that\s+|how\s+)?", re.IGNORECASE)
 _CLAUSE_END_RE = re.compile(r",\s*(?:suggesting|which|indicating|although|but|while)\b|;")
 
 
@@ -388,6 +389,9 @@ def mentions_in(sentence: str, start: int, subject: list[str]) -> list[Citation]
     return out
 
 
+_WRITERS_RE = re.compile(r"^\s*((?:[A-Za-z][\w\-]*\s+){0,3}?[A-Za-z][\w\-]*)\s+(?:writing|reporting)\s+in\b")
+
+
 def _mention_in(sentence: str, start: int, subject: list[str], authors: list[Person] | None = None,
                 year: int | None = None, text: str | None = None) -> Citation | None:
     """The mention a sentence makes, or None (authors/year given: a bracketed citation's)."""
@@ -407,7 +411,9 @@ def _mention_in(sentence: str, start: int, subject: list[str], authors: list[Per
     if not specific:
         return None
     about = stated_topic(bare)
-    drop = " ".join(x for x in (journal and journal[0], institution, " ".join(p.family for p in authors)) if x)
+    writers = _WRITERS_RE.match(bare)  # 'Endocrinologists writing in ...': who wrote, not what about
+    drop = " ".join(x for x in (journal and journal[0], institution, " ".join(p.family for p in authors),
+                                writers and writers.group(1)) if x)
     if titled:
         anchor, terms, population = _topic_from(titled[0], subject)
     elif about:
