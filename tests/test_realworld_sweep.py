@@ -113,6 +113,8 @@ SCHOLARLY = [
     "Am J Gastroenterol. 2024;119(9):1730-1753.",
     "Guideline Development Panel for the Treatment of Depressive Disorders. Summary of the clinical practice guideline "
     "for the treatment of depression across three age cohorts. Am Psychol. 2022;77(6):770-780.",
+    # an organisation word in the title is not an organisation as author (invented entry)
+    "Okafor DN, Lind P. Foundation Models for Clinical Notes: A Society-Level Analysis. J Biomed Inform. 2023.",
 ]
 
 

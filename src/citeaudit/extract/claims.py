@@ -53,7 +53,7 @@ def _clause(sentence: str, start: int, end: int) -> str:
         elif b.start() >= end:
             hi = b.start()
             break
-    return sentence[lo:hi] if lo else sentence[:hi] if hi < len(sentence) else sentence
+    return sentence[lo:hi]
 
 
 def find_claims(doc: Document, cited: list[tuple[int, int]] | None = None,

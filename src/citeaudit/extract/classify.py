@@ -42,8 +42,10 @@ _GREY_MARK_RE = re.compile(
 # an organisation as author: 'National Institute on Aging.', 'Mayo Clinic Staff.', 'U.S. Food and Drug Administration.'
 _ORG_WORDS = (r"institutes?|administration|organi[sz]ation|cent(?:er|re)s?|office|association|academy|agency|department"
               r"|clinic|school|society|staff|college|council|commission|foundation|ministry|services?|board|committee"
-              r"|federation|bureau|authority|excellence|government|network|alliance|coalition|division")
-_ORG_LEAD_RE = re.compile(rf"^(?:[^.()]|\b[A-Z]\.){{0,120}}?\b(?:{_ORG_WORDS})\b[^.()]{{0,60}}?(?:\.\s|\s\()",
+              r"|federation|bureau|authority|excellence|government|alliance|coalition")
+# the lead is the text before the first full stop; dotted initials of two letters or more ('U.S.',
+# 'T.H.') are part of a name, a person's single initial ('Liang P.') ends the author list
+_ORG_LEAD_RE = re.compile(rf"^(?:[^.()]|\b(?:[A-Z]\.){{2,}}){{0,120}}?\b(?:{_ORG_WORDS})\b[^.()]{{0,60}}?(?:\.\s|\s\()",
                           re.IGNORECASE)
 
 

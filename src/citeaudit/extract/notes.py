@@ -16,11 +16,10 @@ _TRAILER_RE = re.compile(r"[\s↩↑^]+$")
 
 
 def _family(text: str) -> str:
-    """The first family name a note or entry starts with: 'Richter' of 'Richter, Sylow, and ...',
-    'Adamantidis' of 'Adamantidis and de Lecea, ...', 'Richter' of 'Eric A. Richter, Lykke ...'."""
-    lead = re.split(r",|\s+(?:and|&)\s+", text, maxsplit=1)[0].strip()
-    words = [w for w in lead.split() if not re.fullmatch(r"[A-Z]\.?|[A-Z]{1,3}", w)]
-    return fold(words[-1] if len(words) > 1 and "." in lead else (words[0] if words else "")) if words else ""
+    """The family name a short note starts with: 'Richter' of 'Richter, Sylow, and Hargreaves, ...',
+    'Adamantidis' of 'Adamantidis and de Lecea, ...'."""
+    lead = re.split(r",|\s+(?:and|&)\s+", text, maxsplit=1)[0].split()
+    return fold(lead[-1]) if lead else ""
 
 
 def _title_words(title: str) -> list[str]:
