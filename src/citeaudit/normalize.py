@@ -71,6 +71,20 @@ def journal_key(s: str | None) -> str:
     return k
 
 
+# names writers use for a journal that neither its title nor its NLM abbreviation spells out
+_JOURNAL_ALIASES = {
+    "pnas": "Proc Natl Acad Sci U S A",
+    "proceedings of the national academy of sciences": "Proc Natl Acad Sci U S A",
+    "proc natl acad sci": "Proc Natl Acad Sci U S A",
+    "nejm": "N Engl J Med",
+}
+
+
+def journal_alias(name: str) -> str:
+    """The NLM abbreviation for a journal's common short name ('PNAS'), else the name unchanged."""
+    return _JOURNAL_ALIASES.get(journal_key(name), name)
+
+
 def _journal_words(s: str) -> list[str]:
     return [w for w in journal_key(s).split() if w not in JOURNAL_STOPWORDS]
 

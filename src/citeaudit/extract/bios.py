@@ -63,6 +63,24 @@ _TOPIC_AFTER_RE = re.compile(
     r"\b(?:papers|articles|research|studies|expert|expertise|specializ\w+|specialis\w+|focus\w*|studying|exploring)"
     r"\s+(?:on|in|of|into)\s+(?:the\s+)?(?P<t>[a-z][\w\- ]{2,60}?)(?=[,.;]|\s+(?:and|including|with|as|for)\b)")
 _TITLES = re.compile(r"^(?:Dr\.?|Prof(?:essor|\.)?)\s+")
+# a desk or a team signs too ('By Wellness Desk Staff', 'author: Health Desk'): not a person to look up
+_NOT_A_PERSON_RE = re.compile(
+    r"\b(?:desk|staff|team|editors?|editorial|newsroom|board|contributors|writers|reporters|panel|committee"
+    r"|department|media|press|news|health|wellness|admin|group)\b", re.IGNORECASE)
+# research the bio claims (a role or publications): only then is the article's subject a claimed topic
+_RESEARCH_ROLE_RE = re.compile(
+    r"\b(?:researcher|scientist|professor|expert|pharmacologist|neuroscientist|epidemiologist|investigator"
+    r"|toxicologist|physiologist|lecturer|Ph\.?\s?D)\b", re.IGNORECASE)
+# a quoted expert with a research claim: '..., said Dr. Jane Roe, a sleep researcher at X who has published
+# studies on melatonin.' (a quoted clinician with no such claim is not a bio)
+_QUOTED_EXPERT_RE = re.compile(
+    rf"\b(?:said|says|explained|added|noted|according\s+to)\s+(?P<name>{_NAME}),\s+(?:a|an|the)\s+[^.;]{{0,150}}?"
+    r"\b(?:who\s+(?:has\s+)?(?:published|studies|researches|has\s+studied)|whose\s+research|has\s+published)\b[^.;]*[.;]?")
+
+
+def is_person(name: str) -> bool:
+    """A person's name, not a desk's, team's or organisation's signature."""
+    return not _NOT_A_PERSON_RE.search(name)
 
 
 def person_of(name: str) -> Person:
@@ -113,6 +131,8 @@ def _bio_spans(doc: Document) -> list[tuple[int, int, str | None]]:
         spans.append((s, end, m.group("name")))
     for m in _BYLINE_RE.finditer(text):
         spans.append((m.start(), m.end(), m.group("name")))
+    for m in _QUOTED_EXPERT_RE.finditer(text):
+        spans.append((m.start("name"), m.end(), m.group("name")))
     # overlapping spans: keep the widest
     spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     merged: list[tuple[int, int, str | None]] = []
@@ -170,8 +190,10 @@ def bio_claims(block: str, subject: list[str], doc_text: str = "") -> dict:
     topics: list[str] = []
     bw = set(words(quoted))
     outside = words(doc_text.replace(block, " ")) if doc_text else []
-    for s in subject[:1]:
-        # the article's subject counts as a claimed topic when the article is about it
+    researcher = bool(_PUBLICATION_RE.search(quoted) or _RESEARCH_ROLE_RE.search(quoted))
+    for s in subject[:1] if researcher else []:
+        # the article's subject counts as a claimed topic when the article is about it and the bio
+        # claims research (a writer who 'covers sleep' claims no papers on it)
         if s in bw and s not in topics and (not doc_text or outside.count(s) >= 3):
             topics.append(s)
     for m in _TOPIC_AFTER_RE.finditer(quoted):
@@ -195,7 +217,7 @@ def find_bios(doc: Document) -> list[Citation]:
     for s, e, name in _bio_spans(doc):
         block = text[s:e]
         name = name or _name_in(block)
-        if not name:
+        if not name or not is_person(name):
             continue
         claims = bio_claims(block, subject, text)
         person = person_of(name)
@@ -207,7 +229,7 @@ def find_bios(doc: Document) -> list[Citation]:
     if meta_author and isinstance(meta_author, str):
         first = meta_author.split(",")[0].strip()
         known = {c.fields.authors[0].family.lower() for c in out if c.fields.authors}
-        if first and len(first.split()) >= 2 and person_of(first).family.lower() not in known:
+        if first and len(first.split()) >= 2 and is_person(first) and person_of(first).family.lower() not in known:
             out.append(Citation(kind="bio", text=f"Author (page metadata): {meta_author}", start=0, end=0,
                                 fields=Fields(authors=[person_of(first)], topic=", ".join(subject[:1]) or None),
                                 category="scholarly",

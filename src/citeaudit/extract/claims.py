@@ -37,6 +37,25 @@ _CITED_RE = re.compile(r"\[\d{1,3}(?:[,\u2013\-]\s?\d{1,3})*\]|\([A-Z][\w'\-]+(?
 _FOLLOWED_RE = re.compile(r"^(?:For (?:example|instance)|One|A (?:19|20)\d{2})\b")
 
 
+# 'we asked what the research shows about ...': an indirect question, not a claim
+_ASKED_RE = re.compile(r"\b(?:what|whether|how|if|why)\s+(?:the\s+|new\s+|recent\s+)?$", re.IGNORECASE)
+# where a sentence turns to another claim: '... the heart[3], yet research suggests ...'
+_CLAUSE_BREAK_RE = re.compile(r",\s+(?:yet|but|although|though|while|whereas)\b|;\s+|\s+but\s+")
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause of the sentence holding sentence[start:end]: a note marker in an earlier clause
+    belongs to that clause, not to the claim."""
+    lo, hi = 0, len(sentence)
+    for b in _CLAUSE_BREAK_RE.finditer(sentence):
+        if b.end() <= start:
+            lo = b.start()
+        elif b.start() >= end:
+            hi = b.start()
+            break
+    return sentence[lo:hi]
+
+
 def find_claims(doc: Document, cited: list[tuple[int, int]] | None = None,
                 skip: list[tuple[int, int]] | None = None) -> list[Citation]:
     """Sentences asserting research with no citation in them or right after them.
@@ -57,7 +76,9 @@ def find_claims(doc: Document, cited: list[tuple[int, int]] | None = None,
         if "\n" not in sentence and sentence[-1] not in ".!?”\"" and len(sentence) < 90:
             continue  # a heading, not a sentence
         m = _CLAIM_RE.search(sentence)
-        if not m or _CITED_RE.search(sentence):
+        while m and _ASKED_RE.search(sentence[: m.start()]):
+            m = _CLAIM_RE.search(sentence, m.end())  # 'we asked what the research shows': a question
+        if not m or _CITED_RE.search(_clause(sentence, m.start(), m.end())):
             continue
         if any(a < e and s < b for a, b in cited + link_spans):
             continue

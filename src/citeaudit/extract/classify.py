@@ -32,6 +32,32 @@ _ARTICLE_SHAPE_RE = re.compile(
 )
 
 
+# what only grey literature says of itself: a web page's '[Internet]' and 'Available from', a press
+# release, a report series or publication number, a guideline's code
+_GREY_MARK_RE = re.compile(
+    r"\[(?:internet|press\s+release|fact\s*sheet|news\s+release|online)\]|\bavailable\s+(?:from|at)\s*:"
+    r"|\[cited\b|\b(?:press|news|media)\s+release\b|\btechnical\s+report\s+series\b|\bpublication\s+no\b"
+    r"|\b(?:NICE\s+guideline|guideline)\s+[A-Z]{1,3}\d{1,4}\b|\bsurgeon\s+general'?s\s+advisory\b",
+    re.IGNORECASE)
+# an organisation as author: 'National Institute on Aging.', 'Mayo Clinic Staff.', 'U.S. Food and Drug Administration.'
+_ORG_WORDS = (r"institutes?|administration|organi[sz]ation|cent(?:er|re)s?|office|association|academy|agency|department"
+              r"|clinic|school|society|staff|college|council|commission|foundation|ministry|services?|board|committee"
+              r"|federation|bureau|authority|excellence|government|alliance|coalition")
+# the lead is the text before the first full stop; dotted initials of two letters or more ('U.S.',
+# 'T.H.') are part of a name, a person's single initial ('Liang P.') ends the author list
+_ORG_LEAD_RE = re.compile(rf"^(?:[^.()]|\b(?:[A-Z]\.){{2,}}){{0,120}}?\b(?:{_ORG_WORDS})\b[^.()]{{0,60}}?(?:\.\s|\s\()",
+                          re.IGNORECASE)
+
+
+def _grey_marked(fields: Fields, text: str) -> bool:
+    """Grey by what the entry says of itself, or by an organisation as author with no journal volume
+    (a year read as a volume, 'Darien (IL): AASM; 2023', is not one)."""
+    if _GREY_MARK_RE.search(text):
+        return True
+    real_volume = bool(fields.volume) and fields.volume != str(fields.year)
+    return bool(_ORG_LEAD_RE.match(text.strip())) and not real_volume
+
+
 def classify(fields: Fields, text: str) -> str:
     """Return "scholarly" or "grey" for a parsed reference and its text.
 
@@ -44,6 +70,8 @@ def classify(fields: Fields, text: str) -> str:
     """
     if fields.doi or fields.pmid or fields.pmcid:
         return "scholarly"
+    if not _ARTICLE_SHAPE_RE.search(text) and _grey_marked(fields, text):
+        return "grey"  # an agency page, press release, report or guideline: never searched as an article
     if fields.journal and (fields.volume or fields.pages):
         return "scholarly"
     if _ARTICLE_SHAPE_RE.search(text):

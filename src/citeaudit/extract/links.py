@@ -140,14 +140,40 @@ def link_label(text: str, link: Link) -> str | None:
     return label
 
 
+_DESCRIBES_WORK_RE = re.compile(
+    r"\b(?:study|trial|review|survey|meta-analysis|analysis|paper|article|report|guideline|experiment|inquiry)\b",
+    re.IGNORECASE)
+
+
+def anchor_details(anchor: str) -> dict:
+    """The year and journal an anchor describing the work states ('A 2022 study in PNAS'): compared
+    with the record the link's DOI leads to, as a reference's stated details are."""
+    from citeaudit.extract.mentions import find_journal
+    from citeaudit.extract.prose import find_year
+
+    if not _DESCRIBES_WORK_RE.search(anchor):
+        return {}
+    out: dict = {}
+    year = find_year(anchor)
+    if year:
+        out["year"] = year
+    journal = find_journal(anchor)
+    if journal:
+        out["journal"] = journal[0]
+    return out
+
+
 def link_citation(doc: Document, link: Link, url: str) -> Citation:
     """One link as a citation: scholarly (identifier) or grey (URL to fetch)."""
     ids = scholarly_ids(url)
     text = doc.text[link.start : link.end] or link.text or url
     extra = {"href": url, "anchor": link.text}
     if ids:
-        return Citation(kind="link", text=text, start=link.start, end=link.end, fields=Fields(url=url, **ids),
-                        category="scholarly", extra=extra)
+        stated = anchor_details(link.text or "")
+        if stated:
+            extra["stated"] = sorted(stated)
+        return Citation(kind="link", text=text, start=link.start, end=link.end,
+                        fields=Fields(url=url, **ids, **stated), category="scholarly", extra=extra)
     return Citation(kind="link", text=text, start=link.start, end=link.end,
                     fields=Fields(url=url, title=link_label(doc.text, link)), category="grey", extra=extra)
 

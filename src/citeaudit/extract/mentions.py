@@ -31,8 +31,9 @@ dermatology ophthalmology pediatric obstetrics gynecology epidemiology nursing a
 surgery trials biology biochemistry pharmacy hypertension gastroenterologia arquivos revista cochrane database""".split())
 # 'Arquivos de Gastroenterologia', 'Revue de ...': a word ending like a discipline names a journal
 _DISCIPLINE_RE = re.compile(r"(?:olog(?:y|ia|ie|ica)|iatry|iatrics|ics|medicine|medizin)$", re.IGNORECASE)
-SINGLE_JOURNALS = frozenset("Lancet JAMA BMJ NEJM Nature Science Cell Pediatrics Neurology Addiction Circulation Pain "
-                            "Psychopharmacology Neuropsychopharmacology Toxicology Anesthesiology".split())
+SINGLE_JOURNALS = frozenset("Lancet JAMA BMJ NEJM PNAS eLife Nature Science Cell Pediatrics Neurology Addiction Circulation Pain "
+                            "Psychopharmacology Neuropsychopharmacology Toxicology Anesthesiology Gut Sleep Brain Blood Diabetes "
+                            "Hypertension Stroke Thorax Obesity Nutrients".split())
 _NOT_JOURNAL = frozenset("united states america europe asia southeast".split())
 _INSTITUTION_RE = re.compile(
     rf"\b(?:researchers?|scientists?|a\s+team|investigators|experts?|doctors?|physicians?)\s+(?:at|from|of)\s+"
@@ -52,6 +53,17 @@ _AUTHORS_RE = re.compile(
 _LED_BY_RE = re.compile(
     rf"\b(?i:researchers|scientists|a\s+team|investigators|a\s+group|authors)\s+led\s+by\s+"
     rf"(?:(?:Dr|Prof|Professor)\.?\s+)?(?:[{_UP}][{_LETTERS}]*\.?\s+){{0,2}}{_FAM}(?=[\s,.;)]|$)")
+# news prose: 'Roe, Poe and Moe, writing in Pediatrics in 2018, ...', 'Writing in Science in 2019, Roe and
+# Poe reviewed ...', 'a 2015 analysis by Doe's team in ...'
+_WRITING_RE = re.compile(
+    rf"(?<![\w\-]){_FAM}(?P<rest>(?:,\s+{FAMILY}){{0,4}}(?:,?\s+(?:and|&)\s+{FAMILY})?),\s+(?:writing|reporting)\s+in\b")
+_WRITING_LEAD_RE = re.compile(
+    rf"^\s*(?:Writing|Reporting)\s+in\s+[^,;]{{2,120}},\s+{_FAM}(?:\s+(?:and|&)\s+{_FAM2})?"
+    r"(?:\s+et\s+al\.?|\s+and\s+(?:colleagues|co-?workers))?\s+[a-z]{3,}ed\b")
+_PLAIN_FAMILY = (rf"(?:(?:[Dd]e|[Vv]an|[Vv]on|[Dd]a|[Dd]i|[Dd]el|[Ll]e|[Ll]a)\s+(?:[Dd]er\s+|[Dd]en\s+)?)?"
+                 rf"[{_UP}][{_LETTERS}]*(?:-[{_UP}][{_LETTERS}]*)?")
+_TEAM_RE = re.compile(
+    rf"(?<![\w\-])(?P<fam>{_PLAIN_FAMILY})['’]s\s+(?:research\s+)?(?:team|group|lab|laboratory|colleagues|co-?workers)\b")
 _YEAR_AUTHORS_RE = re.compile(rf"(?<![\w\-]){_FAM}(?:\s+(?:and|&)\s+{_FAM2})?\s+\((?:19|20)\d\d[a-z]?\)")
 _STUDY_WORD = (r"(?:study|trial|review|survey|meta-analysis|analysis|paper|article|report|experiment|inquiry"
                r"|investigation|publication)")
@@ -79,8 +91,10 @@ _SINGULAR_RE = re.compile(
     r"\b(?:a|an|one|the|this|that|their|his|her|recent)\s+(?:[\w\-]+\s+){0,3}?"
     r"(?:study|trial|review|survey|meta-analysis|analysis|paper|article|experiment|inquiry|report)\b", re.IGNORECASE)
 _FINDING_RE = re.compile(
-    r"\b(?:found|find|finds|showed|shows|shown|demonstrated|demonstrates|indicated|indicates|reported|reports|"
-    r"suggested|suggests|concluded|revealed|observed|noted|stated|states)\s+(?:that\s+)?", re.IGNORECASE)
+    r"\b(?:found|find|finds|showed|shows|shown|showing|demonstrated|demonstrates|indicated|indicates|reported|reports|"
+    r"suggested|suggests|concluded|revealed|observed|noted|stated|states|described|explained|reviewed|traced|argued"
+    r"|pointed\s+to|tied|linked|warned|said|urged|recommended|advised|called\s+for|cautioned|estimated|predicted)"
+    r"\s+(?:that\s+|how\s+)?", re.IGNORECASE)
 _CLAUSE_END_RE = re.compile(r",\s*(?:suggesting|which|indicating|although|but|while)\b|;")
 
 
@@ -102,7 +116,7 @@ def clean_journal(name: str) -> str | None:
 # 'Yale J Biol Med'); so does 'in <journal>' right after named authors ('a study by Hora in PeerJ')
 _PUBLISHED_IN_RE = re.compile(
     r"\b(?:(?:published|appearing|appeared|printed|reported)(?:\s+(?:last\s+year|this\s+year|earlier\s+this\s+year"
-    r"|recently|online|in\s+(?:19|20)\d\d))?\s+in|[Ww]riting\s+in|(?:an?|the)\s+(?:(?:19|20)\d\d\s+)?issue\s+of)"
+    r"|recently|online|in\s+(?:19|20)\d\d))?\s+in|[Ww]riting\s+in|\bin(?=\s+the\s+journal\s+[A-Z])|(?:an?|the)\s+(?:(?:19|20)\d\d\s+)?issue\s+of)"
     r"\s+(?:the\s+(?:journal\s+)?|journal\s+)?(?=[A-Za-z])")
 _JOURNAL_STOP_RE = re.compile(
     rf"\s*(?:[,;:()\[\]“”\"]|\.(?:\s|$)|$)|\s+(?:{_PAST_VERB}|{_PRESENT_VERB}\s+that|that|which|where|who|whose|in\s+(?:19|20)\d\d|in\s+a"
@@ -199,12 +213,15 @@ def _name_ok(fam: str | None) -> bool:
 def find_authors(sentence: str) -> list[Person]:
     """Named authors: 'Foss et al.', 'Foss and colleagues', 'Foss and Lee (2020)', 'researchers
     led by Dr. Foss', 'a study by Foss in ...', '..., Foss concluded that'."""
-    for rx in (_AUTHORS_RE, _LED_BY_RE, _YEAR_AUTHORS_RE, _BY_RE, _SUBJECT_RE):
+    for rx in (_AUTHORS_RE, _LED_BY_RE, _YEAR_AUTHORS_RE, _TEAM_RE, _WRITING_RE, _WRITING_LEAD_RE, _BY_RE, _SUBJECT_RE):
         m = rx.search(sentence)
         if not m or not _name_ok(m.group("fam")):
             continue
         if rx is _SUBJECT_RE and not re.search(rf"\b{_STUDY_WORD}\b", sentence, re.IGNORECASE):
             continue
+        if rx is _WRITING_RE:
+            rest = [n for n in re.split(r",\s+|,?\s+(?:and|&)\s+", m.group("rest")) if n.strip()]
+            return [Person(m.group("fam"))] + [Person(n.strip()) for n in rest if _name_ok(n.strip())]
         fam2 = m.groupdict().get("fam2")
         return [Person(m.group("fam"))] + ([Person(fam2)] if fam2 and _name_ok(fam2) else [])
     return []
@@ -335,10 +352,29 @@ def mention_in(sentence: str, start: int, subject: list[str]) -> Citation | None
     return got[0] if got else None
 
 
+# where a sentence joins two studies: 'A 2024 study in PNAS tied ..., while a 2023 study in Science ...'
+_TWO_STUDIES_RE = re.compile(r",\s+(?:while|whereas|and)\s+(?=(?:a|an|another|one)\s)|;\s+(?=[A-Za-z])")
+
+
+def _split_mentions(sentence: str, start: int, subject: list[str]) -> list[Citation]:
+    """One mention per clause when the clauses of a sentence each describe their own study."""
+    cuts = [0] + [m.end() for m in _TWO_STUDIES_RE.finditer(sentence)]
+    if len(cuts) < 2:
+        return []
+    parts = [(a, sentence[a:b].rstrip(" ,;")) for a, b in zip(cuts, cuts[1:] + [len(sentence)])]
+    got = [_mention_in(p, start + a, subject) for a, p in parts]
+    got = [g for g in got if g is not None and specific_enough(g)]
+    return got if len(got) >= 2 else []
+
+
 def mentions_in(sentence: str, start: int, subject: list[str]) -> list[Citation]:
-    """The mentions a sentence makes: one, or one per bracketed author-year citation."""
+    """The mentions a sentence makes: one, one per clause describing its own study, or one per
+    bracketed author-year citation."""
     cites = paren_cites(sentence)
     if not cites:
+        two = _split_mentions(sentence, start, subject)
+        if two:
+            return two
         one = _mention_in(sentence, start, subject)
         return [one] if one else []
     bare = sentence  # the brackets blanked: their names are not the claim's topic
@@ -351,6 +387,9 @@ def mentions_in(sentence: str, start: int, subject: list[str]) -> list[Citation]
             c.extra["bracketed"] = "et al" if et_al else "names"
             out.append(c)
     return out
+
+
+_WRITERS_RE = re.compile(r"^\s*((?:[A-Za-z][\w\-]*\s+){0,3}?[A-Za-z][\w\-]*)\s+(?:writing|reporting)\s+in\b")
 
 
 def _mention_in(sentence: str, start: int, subject: list[str], authors: list[Person] | None = None,
@@ -372,7 +411,9 @@ def _mention_in(sentence: str, start: int, subject: list[str], authors: list[Per
     if not specific:
         return None
     about = stated_topic(bare)
-    drop = " ".join(x for x in (journal and journal[0], institution, " ".join(p.family for p in authors)) if x)
+    writers = _WRITERS_RE.match(bare)  # 'Endocrinologists writing in ...': who wrote, not what about
+    drop = " ".join(x for x in (journal and journal[0], institution, " ".join(p.family for p in authors),
+                                writers and writers.group(1)) if x)
     if titled:
         anchor, terms, population = _topic_from(titled[0], subject)
     elif about:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from citeaudit.extract.bios import bio_spans, find_bios
 from citeaudit.extract.claims import find_claims
+from citeaudit.extract.notes import link_notes
 from citeaudit.extract.mentions import find_mentions, mention_in, specific_enough
 from citeaudit.extract.prose import document_subject
 from citeaudit.extract.quotes import find_quotes, link_to_references
@@ -23,6 +24,7 @@ def add_narrative(doc: Document, citations: list[Citation]) -> list[Citation]:
     cited = [(c.start, c.end) for c in citations + quotes + mentions]
     claims = find_claims(doc, cited=cited, skip=skip)
     out = sorted(citations + bios + quotes + mentions + claims, key=lambda c: (c.start, c.end))
+    link_notes(out)
     link_to_references(out)
     return [_quoted_study(c, doc) for c in out]
 

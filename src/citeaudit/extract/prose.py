@@ -10,8 +10,9 @@ import re
 from collections import Counter
 
 # a sentence ends at . ! ? (optionally followed by a closing quote/bracket) before a space and
-# a capital, digit or opening quote; or at a line break
-_END_RE = re.compile(r"(?<=[.!?])[”\"’')\]]?(?=\s+[A-Z0-9“\"‘(])|\n")
+# a capital, digit or opening quote (a note marker '[3]' after the stop stays with its sentence);
+# or at a line break
+_END_RE = re.compile(r"(?<=[.!?])[”\"’')\]]?(?:\[\d{1,3}(?:[,\u2013\-]\d{1,3})*\])?(?=\s+[A-Z0-9“\"‘(])|\n")
 _ABBREV_RE = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|etc|al|e\.g|i\.e|Fig|No|Vol|Jr|Sr|Inc|Ltd|Co|U\.S|Ph\.D|M\.D|[A-Z])\.)$")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*[A-Za-z0-9]|[A-Za-z]")
 YEAR_RE = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?!\d|,\d|\s*(?:mg|g|kg|ml|people|participants|patients|adults))")

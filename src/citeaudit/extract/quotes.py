@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from citeaudit.extract.mentions import find_authors, find_institution, find_journal, study_type, title_in
+from citeaudit.extract.mentions import (find_authors, find_institution, find_journal, paren_cites, study_type,
+                                       title_in)
 from citeaudit.extract.prose import find_year, sentence_spans, words
 from citeaudit.models import Citation, Document, Fields
 
@@ -26,9 +27,14 @@ _SOURCE_RE = re.compile(
     r"|meta-analysis|analysis|authors?|journal|university|medicine|institute|according\s+to|case\s+reports?|colleagues|et\s+al)\b",
     re.IGNORECASE)
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
+_NOTE_AFTER_RE = re.compile(r"^[”\"’.,]*\[\d{1,3}\]")
+# a quote given to the work just named: 'In the same review the authors wrote that "..."'
+_SAME_SOURCE_RE = re.compile(
+    r"\b(?:(?:the\s+same|this|that|their|the)\s+(?:review|study|paper|trial|article|analysis|report|survey)"
+    r"|the\s+(?:authors|researchers|investigators|reviewers))\b", re.IGNORECASE)
 # '"...," the researchers wrote in the Yale Journal of Biology and Medicine in 2020.': attribution after the quote
 _AFTER_RE = re.compile(
-    r"^[,.]?\s*(?:(?:the|a|an|their|this)\s+)?(?:[\w\-]+\s+){0,8}?(?:wrote|write|writes|said|says|noted|notes|concluded"
+    r"^[,.]?\s*(?:(?:the|a|an|their|this)\s+)?(?:[\w\-'’]+\s+){0,8}?(?:wrote|write|writes|said|says|noted|notes|concluded"
     r"|concludes|reported|reports|stated|states|explained|added|observed|found)\b[^“”\"]{0,200}$", re.IGNORECASE)
 
 
@@ -47,7 +53,8 @@ def find_quotes(doc: Document, skip: list[tuple[int, int]] | None = None) -> lis
             if len(words(quote)) < MIN_QUOTE_WORDS or (titled and titled[0] == quote):
                 continue
             attribution = sentence[: m.start()].strip()
-            if not _SOURCE_RE.search(attribution):
+            noted = _NOTE_AFTER_RE.match(sentence[m.end():])  # '..."[2]': the footnote names the source
+            if not _SOURCE_RE.search(attribution) and not noted:
                 after = sentence[m.end():].strip()
                 if not (_AFTER_RE.match(after) and _SOURCE_RE.search(after)):
                     continue
@@ -55,6 +62,9 @@ def find_quotes(doc: Document, skip: list[tuple[int, int]] | None = None) -> lis
             journal = find_journal(attribution)
             fields = Fields(year=find_year(attribution), study_type=study_type(attribution),
                             journal=journal[0] if journal else None, authors=find_authors(attribution))
+            cites = paren_cites(sentence[m.end():])  # '"..." (Roe et al., 2021)': the source in brackets
+            if cites and not fields.authors:
+                fields.authors, fields.year = cites[0][0], cites[0][1]
             extra = {"quote": quote.rstrip(" ."), "attribution": attribution}
             inst = find_institution(attribution)
             if inst:
@@ -84,7 +94,10 @@ def reference_candidates(c: Citation, citations: list[Citation]) -> list[int]:
     refs = [(i, r) for i, r in enumerate(citations) if r.kind == "reference"]
     marker = c.extra.get("marker")
     if marker is not None and 1 <= marker <= len(refs):
-        return [refs[marker - 1][0]]
+        k = refs[marker - 1][0]
+        while citations[k].linked_to is not None and citations[k].kind == "reference":  # note [2] is 'Ibid.'
+            k = citations[k].linked_to
+        return [k]
     org = c.extra.get("institution")
     if org:
         by_org = [i for i, r in refs if org.lower() in r.text.lower()]
@@ -123,7 +136,22 @@ def link_to_references(citations: list[Citation]) -> None:
         if c.kind not in ("quote", "mention") or c.linked_to is not None:
             continue
         cands = reference_candidates(c, citations)
+        if not cands and c.kind == "quote":
+            cands = _same_source(c, citations)
         if len(cands) == 1:
             c.linked_to = cands[0]
         elif cands:
             c.extra["link_candidates"] = cands
+
+
+def _same_source(c: Citation, citations: list[Citation]) -> list[int]:
+    """The entry of the quote or mention just before, for a quote attributed to 'the same review' or
+    'the authors' with no details of its own, within 600 characters."""
+    f = c.fields
+    if f.year or f.authors or f.journal or not _SAME_SOURCE_RE.search(c.extra.get("attribution", "")):
+        return []
+    before = [p for p in citations if p.kind in ("quote", "mention") and p.end <= c.start and p.linked_to is not None]
+    if not before:
+        return []
+    prev = before[-1]
+    return [prev.linked_to] if c.start - prev.end < 600 else []

@@ -35,7 +35,8 @@ _BARE_NUMBER_RE = re.compile(r"[ \t]*(?P<bare>\d{1,3})[ \t]+(?=\S)")
 _HEADING_RE = re.compile(
     r"[ \t#*_]*(?:\d{1,2}[.)]?\s+)?"
     r"(?:references?(?:\s+list)?|sources?(?:\s+cited)?|bibliography|works\s+cited|citations?|literature(?:\s+cited)?"
-    r"|further\s+reading|notes\s+and\s+references|references\s+and\s+notes|selected\s+references|cited\s+works)"
+    r"|further\s+reading|notes\s+and\s+references|references\s+and\s+notes|selected\s+references|cited\s+works"
+    r"|(?:end|foot)?notes)"
     r"[ \t]*:?[ \t*_]*",
     re.IGNORECASE,
 )
@@ -51,7 +52,7 @@ _AUTHOR_START_RE = re.compile(
 )
 _VOL_ISSUE_PAGES_RE = re.compile(r"(?<!\d)\d{1,5}\s?\([^()\n]{1,15}\)\s?[:,]\s?[eE]?\d")
 _VANCOUVER_TAIL_RE = re.compile(r";\s?\d{1,5}\s?[(:]")
-_LABELLED_RE = re.compile(r"\b(?:Vol(?:ume)?\.?|vol\.)\s?\d|\bpp?\.\s?\d|\b(?:Issue|No\.)\s?\d")
+_LABELLED_RE = re.compile(r"\b(?:Vol(?:ume)?\.?|vol\.)\s?\d|\bpp?\.\s?[eE]?\d|\b(?:Issue|No\.)\s?\d")
 # a line that starts with a journal name and its numbers: the wrapped tail of an entry
 _SOURCE_TAIL_RE = re.compile(
     r"[A-Z][^.,;:()\d\n]{0,60}[.,]?\s?(?:(?:19|20)\d{2}\b|\d{1,5}\s?\(\w|\d{1,5}\s?[:,;]\s?\w)"
@@ -92,6 +93,8 @@ def find_reference_entries(doc: Document) -> list[tuple[int, int]]:
             chosen.update(_headed_run(items, i + 1))
     chosen.update(_list_runs(items))
     chosen.update(_bare_runs(text, items))
+    chosen.update(_lone_entries(text, items))
+    chosen.update(_notes_after(text, items, chosen))
     chosen -= {i for i, it in enumerate(items) if _is_heading(text, it)}
     return [(items[i].start, items[i].end) for i in sorted(chosen)]
 
@@ -275,12 +278,24 @@ def _list_runs(items: list[_Item]) -> list[int]:
 
 
 def _shaped_core(items: list[_Item], run: list[int]) -> list[int]:
-    """The run trimmed to its first and last shaped items, if most of that core is shaped."""
+    """The run trimmed to its first and last shaped items, if most of that core is shaped.
+
+    A numbered run keeps its dated items beyond the core too: agency pages, reports and press
+    releases in a numbered list ('6. American Heart Association. ... News release. 2022 Nov 2.')
+    score low but are entries of the same list."""
     shaped = [k for k in run if items[k].score >= SHAPED]
     if len(shaped) < 2:
         return []
-    core = run[run.index(shaped[0]) : run.index(shaped[-1]) + 1]
-    return core if len(shaped) >= 0.6 * len(core) else []
+    lo, hi = run.index(shaped[0]), run.index(shaped[-1])
+    core = run[lo : hi + 1]
+    if len(shaped) < 0.6 * len(core):
+        return []
+    if items[run[0]].marker in ("num", "bracket"):
+        while hi + 1 < len(run) and items[run[hi + 1]].score >= 1:
+            hi += 1
+        while lo > 0 and items[run[lo - 1]].score >= 1:
+            lo -= 1
+    return run[lo : hi + 1]
 
 
 def _bare_runs(text: str, items: list[_Item]) -> list[int]:
@@ -296,3 +311,51 @@ def _bare_runs(text: str, items: list[_Item]) -> list[int]:
             chosen.extend(run)
         run = []
     return chosen
+
+
+_LONE_CHARS = 600
+
+
+def _lone_entries(text: str, items: list[_Item]) -> list[int]:
+    """Single entries standing alone between blank lines, as reading lists give one per style
+    ('Harvard' then 'Deng, M.G. ... (2023) 'Title', Science Advances, 9(38), p. eadi3902.'): an
+    item that is one short paragraph scoring like a full citation (year, authors or a quoted
+    title, volume/issue/pages) and ending as an entry does."""
+    chosen = []
+    for i, item in enumerate(items):
+        s = text[item.start:item.end]
+        numbered = item.marker in ("num", "bracket")
+        if len(s) > _LONE_CHARS or item.score < (4 if numbered else 5) or not _whole_entry(s):
+            continue
+        if not (_VOL_ISSUE_PAGES_RE.search(s) or _LABELLED_RE.search(s) or _VOL_ISSUE_RE.search(s)):
+            continue
+        if not (_AUTHOR_START_RE.match(s) or (numbered and _INITIALS_START_RE.match(s))):
+            continue
+        chosen.append(i)
+    return chosen
+
+
+_VOL_ISSUE_RE = re.compile(r"(?<![\d(])\d{1,5}\s?\(\d{1,4}(?:[\-–]\d{1,4})?\)(?![\d)])")
+_INITIALS_START_RE = re.compile(r"(?:[A-Z]\.\s?){1,3}[A-Z][\w'’\-]+,")
+# notes that repeat an earlier one: 'Ibid., 3832.', 'Id. at 12.', 'Richter, Sylow, and Hargreaves,
+# "Interactions between Insulin and Exercise," 3830.'
+NOTE_RE = re.compile(
+    r"(?P<ibid>(?:Ibid|Ib\.|Id)\.?(?:,?\s*(?:at\s+)?(?:p{1,2}\.\s*)?[\divxlc\-–]+)?\.?)"
+    r"|(?P<short>[A-Z][^“”\"\n]{1,80}?,\s*[“\"*_](?P<title>[^“”\"\n]{3,200}?)[,.]?[”\"*_]\s*,?\s*(?:p{1,2}\.\s*)?"
+    r"[\dA-Za-z][\w\-–]{0,12}\.?)",
+    re.IGNORECASE)
+
+
+def _notes_after(text: str, items: list[_Item], chosen: set[int]) -> list[int]:
+    """Notes repeating an earlier note ('Ibid., 408.', a Chicago short note) right after an entry
+    of the same list: entries too, linked later to the note they repeat."""
+    out: list[int] = []
+    taken = set(chosen)
+    for i in range(1, len(items)):
+        if i in taken or (i - 1) not in taken or items[i].marker != items[i - 1].marker:
+            continue
+        s = text[items[i].start:items[i].end].rstrip(" ↩↑^")
+        if NOTE_RE.fullmatch(s):
+            out.append(i)
+            taken.add(i)
+    return out

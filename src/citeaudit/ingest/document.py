@@ -600,6 +600,11 @@ def _render(soup: BeautifulSoup, bios: list[Tag]) -> tuple[str, list[Link], dict
             continue
         if node is not root and node.name == "pre":
             in_pre += 1 if entering else -1
+        if entering and _footnote_marker(node) is not None:
+            out.write(f"[{_footnote_marker(node)}]")  # '<sup><a href="#fn3">3</a></sup>' -> '[3]': a note marker
+            continue
+        if entering and _back_link(node):
+            continue  # the '↩' that leads from a note back to the text
         if entering:
             _open_tag(out, node)
             kinds = _span_kinds(node, bio_ids)
@@ -613,6 +618,26 @@ def _render(soup: BeautifulSoup, bios: list[Tag]) -> tuple[str, list[Link], dict
             _close_tag(out, node)
     text = out.text()
     return text, _links(text, raw_spans), _blocks(text, raw_spans)
+
+
+_MARKER_TEXT_RE = re.compile(r"\[?(\d{1,3}(?:\s*[,\u2013\-]\s*\d{1,3})*)\]?")
+_BACK_ARROWS = frozenset("↩↑^⤴︎ ")
+
+
+def _footnote_marker(tag: Tag) -> str | None:
+    """'3' for a superscript note marker (<sup>3</sup>, <sup><a href="#fn3">[3]</a></sup>), else None."""
+    if tag.name != "sup":
+        return None
+    m = _MARKER_TEXT_RE.fullmatch(tag.get_text().strip())
+    return m.group(1).replace(" ", "") if m else None
+
+
+def _back_link(tag: Tag) -> bool:
+    """A footnote's link back to its marker: an in-page anchor whose text is only an arrow."""
+    if tag.name != "a" or not str(tag.get("href", "")).startswith("#"):
+        return False
+    text = tag.get_text()
+    return bool(text.strip()) and all(ch in _BACK_ARROWS for ch in text.strip())
 
 
 def _span_kinds(tag: Tag, bio_ids: set[int]) -> list[str]:

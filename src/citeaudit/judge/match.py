@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from citeaudit.judge.evidence import (Evidence, evidence, page_range, states_family, states_journal, states_title, title_as_stated,
                                       states_value, string_numbers, take_number, title_changes, unexplained_words)
 from citeaudit.models import FieldComparison, Fields, Person, Record
-from citeaudit.normalize import family_key, first_page, fold, is_abbreviation_of, journal_key, normalize_number, title_key
+from citeaudit.normalize import family_key, first_page, fold, is_abbreviation_of, journal_alias, journal_key, normalize_number, title_key
 
 TITLE_SAME = 0.90  # at or above: the same title (allowing typos, punctuation, case)
 TITLE_CLOSE = 0.75  # at or above: plausibly the same title, needs more agreement
@@ -96,7 +96,7 @@ def journal_names(record: Record) -> list[str]:
 
 def journal_matches(stated: str, record: Record) -> tuple[bool, float]:
     names = journal_names(record)
-    stated = html.unescape(stated)
+    stated = journal_alias(html.unescape(stated))
     if not journal_key(stated) or not names:
         return False, 0.0
     plain = _JOURNAL_QUALIFIER.sub("", stated).strip(" .")

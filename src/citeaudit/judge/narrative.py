@@ -62,6 +62,8 @@ def judge_narrative(items: list[AuditedCitation], answers: Sequence[list[SourceA
                         else judge_mention(c, answers[i], offline))
             if c.extra.get("quote"):
                 _note_quote(c, it.check, answers[i])
+        elif c.kind == "reference" and c.linked_to is not None:  # 'Ibid.' or a short note
+            it.check = judge_linked(c, c.linked_to, items[c.linked_to].check)
         elif c.kind == "claim":
             it.check = judge_claim(c)
         elif c.kind == "bio":

@@ -9,7 +9,7 @@ from citeaudit.models import Citation, SourceAnswer
 def needs_search(c: Citation) -> bool:
     if c.kind in ("bio", "claim", "quote"):
         return False
-    return not (c.kind == "mention" and c.linked_to is not None)
+    return not (c.kind in ("mention", "reference") and c.linked_to is not None)  # a note repeating another: no search
 
 
 def resolve_citations(resolver, citations: Sequence[Citation]) -> list[list[SourceAnswer]]:

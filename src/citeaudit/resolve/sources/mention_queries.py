@@ -7,7 +7,8 @@ What a mention states drives the searches, most specific first:
 - named author + year on the topic: ``Foss[au] AND 2016:2018[dp] AND (w1[tiab] OR w2[tiab] ...)``;
 - journal + year on the topic: ``"J Pain Res"[ta] AND 2016:2018[dp] AND w1[tiab] AND w2[tiab]``,
   then the same with the topic words OR-ed (a paraphrased topic);
-- the topic anywhere (to name the nearest real work in another journal or year).
+- the topic anywhere, and the named author on the topic in any year (to name the nearest real work
+  in another journal or year).
 
 Crossref gets the same as query.author / query.container-title / query.bibliographic with
 from/until-pub-date filters. The verdict (mentions_verdict.py) decides what the answers mean.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 
 from citeaudit.models import Citation
-from citeaudit.normalize import significant_words
+from citeaudit.normalize import journal_alias, significant_words
 
 TOPIC_AND = 3  # topic words AND-ed in the strict journal/year search
 
@@ -56,7 +57,7 @@ def _search_words(c: Citation, limit: int = 6) -> list[str]:
 def _ta(journal: str) -> str:
     """A journal clause: the name as written, or with a leading 'The' (NLM titles such as 'The western
     journal of emergency medicine' keep it; writers drop it)."""
-    name = _journal(journal)
+    name = _journal(journal_alias(journal))
     if len(name.split()) < 3 or not re.search(r"\b(?:of|and|for|journal)\b", name, re.IGNORECASE):
         return f"\"{name}\"[ta]"
     return f"(\"{name}\"[ta] OR \"The {name}\"[ta])"
@@ -96,6 +97,8 @@ def pubmed_mention_terms(c: Citation) -> list[str]:
             out.append(_and(ta, dp, ors))
     if len(words) >= 2:
         out.append(" AND ".join(f"{w}[tiab]" for w in words[:TOPIC_AND]))
+    if fam and ors and dp:
+        out.append(_and(f"{fam}[au]", ors))  # the named author's work on the topic in another year
     return list(dict.fromkeys(out))
 
 
