@@ -29,12 +29,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from citeaudit.config import Settings  # noqa: E402
-from citeaudit.emulate import Corpus, Emulator  # noqa: E402
+from citeaudit.emulate import Corpus  # noqa: E402
+from harness import fast_emulator, runner_on  # noqa: E402
 from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED  # noqa: E402
-from citeaudit.commands.runner import AuditRunner  # noqa: E402
-from citeaudit.store import Store  # noqa: E402
 
 CORPUS = ROOT / "fixtures" / "eval" / "citations.jsonl"
 RECORDS = ROOT / "fixtures" / "records"
@@ -133,26 +132,15 @@ def run_eval(items: list[dict[str, Any]], records_dir: Path = RECORDS, seed: int
     outcomes: list[dict[str, Any] | None] = [None] * len(items)
     articles = build_articles(items, seed)
     corpus = Corpus().load_dir(records_dir)
-    with tempfile.TemporaryDirectory(prefix="citeaudit-eval-") as tmp, \
-            Emulator(corpus, latency=0.0, enforce_limits=False, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                     crossref_concurrency=16, eutils_rate=1000.0, eutils_concurrency=16) as emu:
-        settings = Settings(db_path=str(Path(tmp) / "eval.db"), crossref_url=emu.crossref_url,
-                            eutils_url=emu.eutils_url, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                            crossref_concurrency=16, pubmed_rate=1000.0, pubmed_concurrency=16, retries=1,
-                            max_wait=5.0, timeout=10.0, refresh=True, check_links=False)
-        store = Store(settings.db_path)
-        runner = AuditRunner(settings, store)
-        try:
-            for art in articles:
-                path = Path(tmp) / art.name
-                path.write_text(art.text, encoding="utf-8")
-                result = runner.audit(str(path))
-                assert result.audit.document.text == art.text, "ingest changed the article text"
-                for p in art.placed:
-                    outcomes[p.item] = _outcome(p, result.audit.items)
-        finally:
-            runner.close()
-            store.close()
+    with tempfile.TemporaryDirectory(prefix="citeaudit-eval-") as tmp, fast_emulator(corpus) as emu, \
+            runner_on(emu, Path(tmp) / "eval.db") as runner:
+        for art in articles:
+            path = Path(tmp) / art.name
+            path.write_text(art.text, encoding="utf-8")
+            result = runner.audit(str(path))
+            assert result.audit.document.text == art.text, "ingest changed the article text"
+            for p in art.placed:
+                outcomes[p.item] = _outcome(p, result.audit.items)
     return [o or {"reported": MISSED, "fields": []} for o in outcomes]
 
 

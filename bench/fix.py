@@ -25,37 +25,25 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import RECORDS, build_articles, load_corpus  # noqa: E402
-from citeaudit.commands.runner import AuditRunner  # noqa: E402
-from citeaudit.config import Settings  # noqa: E402
-from citeaudit.emulate import Corpus, Emulator  # noqa: E402
-from citeaudit.store import Store  # noqa: E402
+from citeaudit.emulate import Corpus  # noqa: E402
+from harness import fast_emulator, runner_on  # noqa: E402
 
 
 def audit_entries(items: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
     """The report entry (as `--format json` prints it) of each item, in order."""
     out: list[dict[str, Any] | None] = [None] * len(items)
     corpus = Corpus().load_dir(RECORDS)
-    with tempfile.TemporaryDirectory(prefix="citeaudit-fix-") as tmp, \
-            Emulator(corpus, latency=0.0, enforce_limits=False) as emu:
-        settings = Settings(db_path=str(Path(tmp) / "fix.db"), crossref_url=emu.crossref_url,
-                            eutils_url=emu.eutils_url, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                            crossref_concurrency=16, pubmed_rate=1000.0, pubmed_concurrency=16, retries=1,
-                            max_wait=5.0, timeout=10.0, refresh=True, check_links=False)
-        store = Store(settings.db_path)
-        runner = AuditRunner(settings, store)
-        try:
-            for art in build_articles(items):
-                path = Path(tmp) / art.name
-                path.write_text(art.text, encoding="utf-8")
-                entries = runner.audit(str(path)).report["citations"]
-                for p in art.placed:
-                    best = max(entries, default=None,
-                               key=lambda e: min(e["span"][1], p.end) - max(e["span"][0], p.start))
-                    if best is not None and min(best["span"][1], p.end) > max(best["span"][0], p.start):
-                        out[p.item] = best
-        finally:
-            runner.close()
-            store.close()
+    with tempfile.TemporaryDirectory(prefix="citeaudit-fix-") as tmp, fast_emulator(corpus) as emu, \
+            runner_on(emu, Path(tmp) / "fix.db") as runner:
+        for art in build_articles(items):
+            path = Path(tmp) / art.name
+            path.write_text(art.text, encoding="utf-8")
+            entries = runner.audit(str(path)).report["citations"]
+            for p in art.placed:
+                best = max(entries, default=None,
+                           key=lambda e: min(e["span"][1], p.end) - max(e["span"][0], p.start))
+                if best is not None and min(best["span"][1], p.end) > max(best["span"][0], p.start):
+                    out[p.item] = best
     return out
 
 

@@ -112,12 +112,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from citeaudit.commands.runner import AuditRunner  # noqa: E402
-from citeaudit.config import Settings  # noqa: E402
-from citeaudit.emulate import Corpus, Emulator  # noqa: E402
+from citeaudit.emulate import Corpus  # noqa: E402
+from harness import fast_emulator, runner_on  # noqa: E402
 from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED  # noqa: E402
-from citeaudit.store import Store  # noqa: E402
 
 RECORDS = ROOT / "fixtures" / "records"
 DATA_FILE = "dev_public.jsonl"
@@ -619,32 +618,21 @@ def run(entries: list[Entry], styles: list[str], seed: int, index: Index) -> tup
     items = [(k, style, RENDER[style](e)) for style in styles for k, e in enumerate(entries)]
     articles = build_articles(items, seed)
     outcomes: list[dict[str, Any] | None] = [None] * len(items)
-    with tempfile.TemporaryDirectory(prefix="citeaudit-hallmark-") as tmp, \
-            Emulator(index.corpus, latency=0.0, enforce_limits=False, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                     crossref_concurrency=16, eutils_rate=1000.0, eutils_concurrency=16) as emu:
-        settings = Settings(db_path=str(Path(tmp) / "hallmark.db"), crossref_url=emu.crossref_url,
-                            eutils_url=emu.eutils_url, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                            crossref_concurrency=16, pubmed_rate=1000.0, pubmed_concurrency=16, retries=1,
-                            max_wait=5.0, timeout=10.0, refresh=True, check_links=False)
-        store = Store(settings.db_path)
-        runner = AuditRunner(settings, store)
-        try:
-            paths = []
-            for art in articles:
-                path = Path(tmp) / art.name
-                path.write_text(art.text, encoding="utf-8")
-                paths.append(str(path))
-            results = dict(runner.audit_many(paths))
-            for art, path in zip(articles, paths):
-                result = results[path]
-                if isinstance(result, Exception):
-                    raise result
-                assert result.audit.document.text == art.text, "ingest changed the article text"
-                for p in art.placed:
-                    outcomes[p.item] = _outcome(p, result.audit.items)
-        finally:
-            runner.close()
-            store.close()
+    with tempfile.TemporaryDirectory(prefix="citeaudit-hallmark-") as tmp, fast_emulator(index.corpus) as emu, \
+            runner_on(emu, Path(tmp) / "hallmark.db") as runner:
+        paths = []
+        for art in articles:
+            path = Path(tmp) / art.name
+            path.write_text(art.text, encoding="utf-8")
+            paths.append(str(path))
+        results = dict(runner.audit_many(paths))
+        for art, path in zip(articles, paths):
+            result = results[path]
+            if isinstance(result, Exception):
+                raise result
+            assert result.audit.document.text == art.text, "ingest changed the article text"
+            for p in art.placed:
+                outcomes[p.item] = _outcome(p, result.audit.items)
     out = []
     for (k, style, text), o in zip(items, outcomes):
         e = entries[k]

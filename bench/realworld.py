@@ -27,11 +27,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from citeaudit.config import Settings  # noqa: E402
-from citeaudit.emulate import Corpus, Emulator  # noqa: E402
-from citeaudit.commands.runner import AuditRunner  # noqa: E402
-from citeaudit.store import Store  # noqa: E402
+from citeaudit.emulate import Corpus  # noqa: E402
+from harness import fast_emulator, runner_on  # noqa: E402
 
 SWEEP = ROOT / "fixtures" / "realworld"
 RECORDS = ROOT / "fixtures" / "records"
@@ -86,25 +85,14 @@ def run_sweep(sweep: Path = SWEEP, records_dir: Path = RECORDS) -> list[tuple[di
     pages = sorted({lab["page"] for lab in labels})
     out: list[tuple[dict[str, Any], dict[str, Any]]] = []
     corpus = Corpus().load_dir(records_dir)
-    with tempfile.TemporaryDirectory(prefix="citeaudit-realworld-") as tmp, \
-            Emulator(corpus, latency=0.0, enforce_limits=False, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                     crossref_concurrency=16, eutils_rate=1000.0, eutils_concurrency=16) as emu:
-        settings = Settings(db_path=str(Path(tmp) / "sweep.db"), crossref_url=emu.crossref_url,
-                            eutils_url=emu.eutils_url, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                            crossref_concurrency=16, pubmed_rate=1000.0, pubmed_concurrency=16, retries=1,
-                            max_wait=5.0, timeout=10.0, refresh=True, check_links=False)
-        store = Store(settings.db_path)
-        runner = AuditRunner(settings, store)
-        try:
-            for page in pages:
-                result = runner.audit(str(sweep / page))
-                text, items = result.audit.document.text, result.audit.items
-                for lab in labels:
-                    if lab["page"] == page:
-                        out.append((lab, judge_passage(lab, text, items)))
-        finally:
-            runner.close()
-            store.close()
+    with tempfile.TemporaryDirectory(prefix="citeaudit-realworld-") as tmp, fast_emulator(corpus) as emu, \
+            runner_on(emu, Path(tmp) / "sweep.db") as runner:
+        for page in pages:
+            result = runner.audit(str(sweep / page))
+            text, items = result.audit.document.text, result.audit.items
+            for lab in labels:
+                if lab["page"] == page:
+                    out.append((lab, judge_passage(lab, text, items)))
     return out
 
 

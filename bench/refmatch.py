@@ -52,13 +52,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from citeaudit.commands.runner import AuditRunner  # noqa: E402
 from citeaudit.ingest.document import clean_text  # noqa: E402
-from citeaudit.config import Settings  # noqa: E402
 from citeaudit.emulate import Corpus, Emulator  # noqa: E402
+from harness import fast_emulator, runner_on  # noqa: E402
 from citeaudit.models import MISMATCHED, UNCHECKED, UNFOUND, VERIFIED  # noqa: E402
-from citeaudit.store import Store  # noqa: E402
 
 RECORDS = ROOT / "fixtures" / "records"
 PER_ARTICLE = 25
@@ -190,20 +189,11 @@ def run_style(emu: Emulator, style: str, refs: list[str], truths: list[str], tmp
         path = tmp / art.name
         path.write_text(art.text, encoding="utf-8")
         paths.append(str(path))
-    settings = Settings(db_path=str(tmp / f"{style}.db"), crossref_url=emu.crossref_url, eutils_url=emu.eutils_url,
-                        crossref_rate=1000.0, crossref_doi_rate=1000.0, crossref_concurrency=16,
-                        pubmed_rate=1000.0, pubmed_concurrency=16, retries=1, max_wait=5.0, timeout=10.0,
-                        refresh=True, check_links=False)
     outcomes: list[dict | None] = [None] * len(refs)
     emu.reset_stats()
     t0 = time.perf_counter()
-    store = Store(settings.db_path)
-    runner = AuditRunner(settings, store)
-    try:
+    with runner_on(emu, tmp / f"{style}.db") as runner:
         results = runner.audit_many(paths)
-    finally:
-        runner.close()
-        store.close()
     seconds = time.perf_counter() - t0
     stats = emu.stats
     for art, (_, result) in zip(articles, results):
@@ -367,8 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     requests_all = {p: 0 for p in POOLS}
     seconds_all = 0.0
     with tempfile.TemporaryDirectory(prefix="citeaudit-refmatch-") as tmpdir, \
-            Emulator(corpus, latency=0.0, enforce_limits=False, crossref_rate=1000.0, crossref_doi_rate=1000.0,
-                     crossref_concurrency=16, eutils_rate=1000.0, eutils_concurrency=16) as emu:
+            fast_emulator(corpus) as emu:
         for style in styles:
             refs = [strings[style][d] for d in works]
             tmp = Path(tmpdir) / style
