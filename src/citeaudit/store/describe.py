@@ -32,6 +32,8 @@ TABLES: dict[str, str] = {
                  "retraction).",
     "queue": "Articles queued for the workers (`citeaudit queue add`, `citeaudit worker`): queued, running, done "
              "or failed, who claimed each and until when.",
+    "evidence": "What was learned about a citation that is not a record (a bio's publication counts, a cited "
+                "link's page), reused while younger than --max-age-days.",
     "latest_checks": "View: each citation's latest conclusive verdict, with the matched work and the differences.",
     "article_summary": "View: per article, citations and counts by verdict, retracted works, the last run.",
     "verdict_changes": "View: every change of a citation's verdict between checks (after reverify).",
@@ -83,6 +85,8 @@ COLUMNS: dict[str, dict[str, str]] = {
              "mode": "online (the services were asked) or offline (stored records only).",
              "tool_version": "citeaudit's version.", "content_hash": "sha256 of the article's text in this run.",
              "pid": "The process that ran it.", "host": "The machine of that process."},
+    "evidence": {"kind": "bio or link.", "key": "What it is about (the bio's person and topic, the link's URL).",
+                 "data": "JSON: what was learned.", "fetched_at": "When it was asked (UTC)."},
     "queue": {"source": "The article's path or URL.", "kind": "audit.",
               "status": "queued, running, done or failed.", "added_at": "When it was queued (UTC).",
               "claimed_by": "host:pid:nonce of the worker that claimed it.", "claimed_at": "When (UTC).",
