@@ -154,8 +154,7 @@ def _items(text: str) -> list[_Item]:
         if m:
             current = _Item(start + m.end(), end, m.lastgroup or "", indent)
             items.append(current)
-            digits = re.search(r"\d+", m.group(0)) if m.lastgroup != "bullet" else None
-            number = int(digits.group(0)) if digits and m.lastgroup == "bare" else None
+            number = int(m.group("bare")) if m.lastgroup == "bare" else None
         elif current is not None and not after_blank and _continues(text, current, start, end, indent):
             current.end = end
         else:

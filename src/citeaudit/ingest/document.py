@@ -471,19 +471,7 @@ def _tags_top_down(root: Tag):
 
 def _mark_bios(soup: BeautifulSoup, described: set[int] | None = None) -> list[Tag]:
     """Outermost author-box elements, in document order (one pass: no descent into a bio)."""
-    described = _described(soup) if described is None else described
-    bios: list[Tag] = []
-    walk = _tags_top_down(soup)
-    tag = next(walk, None)
-    while tag is not None:
-        bio = _is_bio(tag, described)
-        if bio:
-            bios.append(tag)
-        try:
-            tag = walk.send(bio)
-        except StopIteration:
-            break
-    return bios
+    return _outermost(soup, _described(soup) if described is None else described)
 
 
 def _is_noise(tag: Tag, in_article: bool | None = None) -> bool:
@@ -530,7 +518,7 @@ def _drop_noise(soup: BeautifulSoup, described: set[int] | None = None) -> None:
 
 
 def _outermost(root: Tag, described: set[int]) -> list[Tag]:
-    """The outermost author boxes inside `root` (not `root` itself)."""
+    """The outermost author boxes under `root` (not `root` itself), in document order."""
     found: list[Tag] = []
     walk = _tags_top_down(root)
     tag = next(walk, None)
@@ -539,7 +527,7 @@ def _outermost(root: Tag, described: set[int]) -> list[Tag]:
         if bio:
             found.append(tag)
         try:
-            tag = walk.send(bio)
+            tag = walk.send(bio)  # no descent into a bio
         except StopIteration:
             break
     return found

@@ -262,24 +262,17 @@ def current_revision(path: "str | Path | Target") -> str | None:
     """The schema revision of the database at ``path``; None if absent or empty."""
     target = target_of(path)
     if target.dialect == "postgresql":
-        engine = create_server_engine(target)
-        try:
-            with engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
-        except DBAPIError as e:
-            raise store_error(target, e) from None
-        finally:
-            engine.dispose()
-    path = target.path
-    if not path.exists():
-        return None
-    _check_header(path)
-    engine = create_sqlite_engine(_url(path))
+        engine, on_error = create_server_engine(target), lambda e: store_error(target, e)
+    else:
+        if not target.path.exists():
+            return None
+        _check_header(target.path)
+        engine, on_error = create_sqlite_engine(_url(target.path)), lambda e: _open_error(target.path, e)
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except DBAPIError as e:
-        raise _open_error(path, e) from None
+        raise on_error(e) from None
     finally:
         engine.dispose()
 
